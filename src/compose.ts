@@ -1,0 +1,57 @@
+/**
+ * Wiring: config → database → services → HTTP app. Used by main.ts and by the
+ * tests, which pass their own clock, ids, password cost and database location.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { buildApp } from "./http/app.js";
+import { type BootstrapOutcome, bootstrap } from "./services/bootstrap.js";
+import { type Clock, type Deps, type IdGenerator, randomId, systemClock } from "./services/context.js";
+import { CredentialCache } from "./services/credentials.js";
+import { createServices } from "./services/index.js";
+import { scryptHasher } from "./services/passwords.js";
+import { openDatabase } from "./storage/database.js";
+
+export interface Overrides {
+  clock?: Clock;
+  newId?: IdGenerator;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  app: FastifyInstance;
+  deps: Deps;
+  bootstrapped: BootstrapOutcome;
+  close(): Promise<void>;
+}
+
+export async function compose(config: Config, overrides: Overrides = {}): Promise<Runtime> {
+  const clock = overrides.clock ?? systemClock;
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    sync: config.sync,
+    clock: () => clock.now(),
+  });
+  const deps: Deps = {
+    db,
+    config,
+    clock,
+    newId: overrides.newId ?? randomId,
+    passwords: scryptHasher(config.passwordHashCost),
+    credentials: new CredentialCache(config.credentialCacheMs),
+  };
+  const bootstrapped = await bootstrap(deps);
+  const app = await buildApp({ ...deps, services: createServices(deps), logger: overrides.logger });
+  await app.ready();
+  return {
+    app,
+    deps,
+    bootstrapped,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}

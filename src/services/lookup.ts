@@ -1,0 +1,105 @@
+/**
+ * Identification (SPEC §4): `internalId` wins; otherwise `externalId` within
+ * `parent`; without `parent`, within the caller's scope, and ambiguity there is
+ * ATTRIBUTE_NULL for `parent`. Anything outside the caller's scope is reported
+ * exactly as if it did not exist.
+ */
+import type { Kysely } from "kysely";
+import { type Issue, issue } from "../domain/errors.js";
+import { isAgentOnly } from "../domain/roles.js";
+import type { OrgRefInput } from "../domain/schemas.js";
+import { normalizeLogin } from "../domain/text.js";
+import type { OrgRow, Schema, UserRow } from "../storage/schema.js";
+import type { Actor } from "./context.js";
+
+export type Querier = Kysely<Schema>;
+export type Found<T> = { ok: true; row: T } | { ok: false; error: Issue };
+
+/** Where an argument sits: its index and, inside it, the attribute path prefix. */
+export interface Place {
+  argumentIndex: number;
+  /** dotted path of the reference inside the argument, "" for the argument itself */
+  path?: string;
+  type?: "Organization" | "Identity" | "ContactCenter";
+}
+
+export function attr(place: Place, name: string): string {
+  return place.path ? `${place.path}.${name}` : name;
+}
+
+export function notFound(place: Place, subject: string): Issue {
+  return issue("OBJECT_NOT_EXISTS", {
+    subject,
+    argumentIndex: place.argumentIndex,
+    ...(place.path ? { attributeName: place.path } : {}),
+    ...(place.type ? { type: place.type } : {}),
+  });
+}
+
+export function attributeNull(place: Place, name: string): Issue {
+  const attributeName = attr(place, name);
+  return issue("ATTRIBUTE_NULL", {
+    subject: attributeName,
+    argumentIndex: place.argumentIndex,
+    attributeName,
+    ...(place.type ? { type: place.type } : {}),
+  });
+}
+
+const scopeLike = (actor: Actor) => `${actor.orgPath}%`;
+
+export async function findOrg(q: Querier, actor: Actor, ref: OrgRefInput, place: Place): Promise<Found<OrgRow>> {
+  if (ref.internalId) {
+    const row = await q
+      .selectFrom("orgs")
+      .selectAll()
+      .where("id", "=", ref.internalId)
+      .where("path", "like", scopeLike(actor))
+      .executeTakeFirst();
+    return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };
+  }
+  if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
+  let query = q
+    .selectFrom("orgs")
+    .selectAll()
+    .where("external_id", "=", ref.externalId)
+    .where("path", "like", scopeLike(actor));
+  if (ref.type) query = query.where("type", "=", ref.type);
+  if (ref.parent) {
+    const parent = await findOrg(q, actor, ref.parent, { ...place, path: attr(place, "parent") });
+    if (!parent.ok) return parent;
+    query = query.where("parent_id", "=", parent.row.id);
+  }
+  const rows = await query.limit(2).execute();
+  const [row] = rows;
+  if (!row) return { ok: false, error: notFound(place, ref.externalId) };
+  if (rows.length > 1) return { ok: false, error: attributeNull(place, "parent") };
+  return { ok: true, row };
+}
+
+/** A user, by its login (externalId). An Agent-only caller sees only itself. */
+export async function findUser(
+  q: Querier,
+  actor: Actor,
+  ref: { externalId?: string | null | undefined },
+  place: Place,
+): Promise<Found<UserRow>> {
+  if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
+  const login = normalizeLogin(ref.externalId);
+  const row = login
+    ? await q
+        .selectFrom("users")
+        .selectAll()
+        .where("login_key", "=", login)
+        .where("org_path", "like", scopeLike(actor))
+        .executeTakeFirst()
+    : undefined;
+  if (!row || (isAgentOnly(actor.roles) && row.id !== actor.userId)) {
+    return { ok: false, error: notFound(place, ref.externalId) };
+  }
+  return { ok: true, row };
+}
+
+export async function orgById(q: Querier, id: string): Promise<OrgRow> {
+  return q.selectFrom("orgs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+}

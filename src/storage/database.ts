@@ -1,0 +1,129 @@
+/**
+ * The database handle every service uses: Kysely on SQLite or PostgreSQL, chosen
+ * by URL, and `write()`, the one transactional path for every change.
+ *
+ * `write(fn)` runs `fn` in a transaction. Events that `fn` emits are numbered and
+ * inserted in that same transaction, just before commit, so a change and its
+ * event commit together or not at all. When `fn` answers with errors the
+ * transaction rolls back: a call that reports errors changed nothing. Only after
+ * the commit returns are the stored events handed to `onCommitted` (the live
+ * bus), so no subscriber ever sees an event that did not commit.
+ */
+import { join } from "node:path";
+import { Kysely, sql, type Transaction } from "kysely";
+import type { MethodResult } from "../domain/errors.js";
+import { migrate } from "./migrations.js";
+import { openPostgres } from "./postgres.js";
+import type { Schema } from "./schema.js";
+import { openSqlite } from "./sqlite.js";
+
+export type DialectName = "sqlite" | "postgres";
+
+export interface NewEvent {
+  type: string;
+  /** path of the org the event belongs to (see OrgTable.path) */
+  orgPath: string;
+  data: unknown;
+}
+
+export interface StoredEvent {
+  seq: number;
+  type: string;
+  time: string;
+  orgPath: string;
+  data: unknown;
+}
+
+export interface Tx {
+  q: Transaction<Schema>;
+  emit(event: NewEvent): void;
+}
+
+export interface Database {
+  readonly dialect: DialectName;
+  readonly q: Kysely<Schema>;
+  write<T>(fn: (tx: Tx) => Promise<MethodResult<T>>): Promise<MethodResult<T>>;
+  /** receives each committed batch of events, in seq order */
+  onCommitted(listener: (events: StoredEvent[]) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… for PostgreSQL; unset for the embedded database */
+  url?: string | undefined;
+  /** directory of the embedded database, or ":memory:" */
+  dataDir: string;
+  sync: "normal" | "full";
+  clock?: () => Date;
+}
+
+class RollBack extends Error {
+  constructor(readonly result: MethodResult<unknown>) {
+    super("rolled back");
+  }
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const clock = options.clock ?? (() => new Date());
+  const isPostgres = options.url !== undefined && /^postgres(ql)?:\/\//.test(options.url);
+  const dialectName: DialectName = isPostgres ? "postgres" : "sqlite";
+  const dialect =
+    isPostgres && options.url
+      ? openPostgres(options.url).dialect
+      : openSqlite({
+          file: options.dataDir === ":memory:" ? ":memory:" : join(options.dataDir, "callboard.db"),
+          sync: options.sync,
+        }).dialect;
+  const q = new Kysely<Schema>({ dialect });
+  await migrate(q, dialectName);
+
+  const listeners = new Set<(events: StoredEvent[]) => void>();
+
+  async function appendEvents(trx: Transaction<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
+    // One counter row numbers the events: bumped inside the writing transaction,
+    // it is gap-free and in commit order (a rolled-back bump is rolled back too).
+    const counter = await trx
+      .updateTable("counters")
+      .set({ value: sql<number>`value + ${pending.length}` })
+      .where("name", "=", "events")
+      .returning("value")
+      .executeTakeFirstOrThrow();
+    const first = Number(counter.value) - pending.length + 1;
+    const time = clock().toISOString();
+    const stored = pending.map((e, i) => ({ seq: first + i, type: e.type, time, orgPath: e.orgPath, data: e.data }));
+    await trx
+      .insertInto("events")
+      .values(stored.map((e) => ({ seq: e.seq, type: e.type, time, org_path: e.orgPath, data: JSON.stringify(e.data) })))
+      .execute();
+    return stored;
+  }
+
+  return {
+    dialect: dialectName,
+    q,
+    async write<T>(fn: (tx: Tx) => Promise<MethodResult<T>>): Promise<MethodResult<T>> {
+      let committed: StoredEvent[] = [];
+      try {
+        const result = await q.transaction().execute(async (trx) => {
+          const pending: NewEvent[] = [];
+          const out = await fn({ q: trx, emit: (event) => pending.push(event) });
+          if (out.errors.length > 0) throw new RollBack(out);
+          if (pending.length > 0) committed = await appendEvents(trx, pending);
+          return out;
+        });
+        if (committed.length > 0) for (const listener of listeners) listener(committed);
+        return result;
+      } catch (error) {
+        if (error instanceof RollBack) return error.result as MethodResult<T>;
+        throw error;
+      }
+    },
+    onCommitted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await q.destroy();
+    },
+  };
+}
