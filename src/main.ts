@@ -4,8 +4,8 @@
  * close the database.
  */
 import { pino } from "pino";
-import { ConfigError, loadConfig } from "./config.js";
 import { compose } from "./compose.js";
+import { ConfigError, loadConfig } from "./config.js";
 
 export async function serve(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;

@@ -3,7 +3,13 @@
  * decodes, authenticates, authorises, calls one service verb and encodes the
  * Response envelope. No business rule lives here.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import { fail, type Issue, issue, type MethodResult, statusOf } from "../domain/errors.js";
 import { isMethodName, METHODS, type MethodName } from "../domain/methods.js";
@@ -69,7 +75,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       case "FST_ERR_CTP_BODY_TOO_LARGE":
         return reject(413, issue("ARG_TOO_LARGE", { subject: "body", context: `at most ${config.bodyLimit} bytes` }));
       case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-        return reject(415, issue("ARG_INVALID_TYPE", { subject: request.headers["content-type"] ?? "", context: "send application/json" }));
+        return reject(
+          415,
+          issue("ARG_INVALID_TYPE", {
+            subject: request.headers["content-type"] ?? "",
+            context: "send application/json",
+          }),
+        );
       case "CB_MALFORMED_JSON":
         return reject(400, issue("ARG_INVALID_DATA", { subject: "body", context: "malformed JSON" }));
     }

@@ -48,7 +48,8 @@ export function decodeArguments(method: CompiledMethod, body: unknown): Decoded 
   const errors: Issue[] = [];
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!method.byName.has(key)) errors.push(issue("ARG_INVALID_DATA", { subject: key, context: `unknown argument '${key}'` }));
+    if (!method.byName.has(key))
+      errors.push(issue("ARG_INVALID_DATA", { subject: key, context: `unknown argument '${key}'` }));
   }
   for (const arg of method.arguments) {
     const value = record[arg.name];
@@ -82,7 +83,13 @@ function scanValues(value: unknown, arg: CompiledArgument, path: Segment[], dept
   if (out.length >= MAX_ERRORS) return;
   const place = () => placeOf(arg, path);
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) out.push(issue(path.length ? "ATTRIBUTE_INVALID_DATA" : "ARG_INVALID_DATA", { ...place(), context: "numbers must be finite" }));
+    if (!Number.isFinite(value))
+      out.push(
+        issue(path.length ? "ATTRIBUTE_INVALID_DATA" : "ARG_INVALID_DATA", {
+          ...place(),
+          context: "numbers must be finite",
+        }),
+      );
     return;
   }
   if (typeof value === "string") {
@@ -95,7 +102,7 @@ function scanValues(value: unknown, arg: CompiledArgument, path: Segment[], dept
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => scanValues(item, arg, [...path, i], depth + 1, out));
+    for (const [i, item] of value.entries()) scanValues(item, arg, [...path, i], depth + 1, out);
     return;
   }
   for (const [key, item] of Object.entries(value)) {

@@ -61,7 +61,7 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
       .select("sessions.expires_at")
       .where("sessions.token_hash", "=", tokenHash)
       .executeTakeFirst();
-    if (!row || row.login_enabled !== 1) return failure();
+    if (row?.login_enabled !== 1) return failure();
     const expiresAt = Date.parse(row.expires_at);
     if (expiresAt <= nowMs) return failure();
     const actor = actorOf(row, tokenHash);
@@ -76,6 +76,6 @@ export async function verifyPassword(deps: Deps, externalId: string, password: s
   const login = normalizeLogin(externalId);
   if (!login) return undefined;
   const user = await deps.db.q.selectFrom("users").selectAll().where("login_key", "=", login).executeTakeFirst();
-  if (!user || user.login_enabled !== 1 || !user.password_hash) return undefined;
+  if (user?.login_enabled !== 1 || !user.password_hash) return undefined;
   return (await deps.passwords.verify(password, user.password_hash)) ? user : undefined;
 }

@@ -93,7 +93,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const stored = pending.map((e, i) => ({ seq: first + i, type: e.type, time, orgPath: e.orgPath, data: e.data }));
     await trx
       .insertInto("events")
-      .values(stored.map((e) => ({ seq: e.seq, type: e.type, time, org_path: e.orgPath, data: JSON.stringify(e.data) })))
+      .values(
+        stored.map((e) => ({ seq: e.seq, type: e.type, time, org_path: e.orgPath, data: JSON.stringify(e.data) })),
+      )
       .execute();
     return stored;
   }

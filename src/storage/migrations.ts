@@ -36,7 +36,12 @@ const MIGRATIONS: Migration[] = [
         .addColumn("created_by", text)
         .addColumn("modified_by", text)
         .execute();
-      await db.schema.createIndex("orgs_parent_external").on("orgs").columns(["parent_id", "external_id"]).unique().execute();
+      await db.schema
+        .createIndex("orgs_parent_external")
+        .on("orgs")
+        .columns(["parent_id", "external_id"])
+        .unique()
+        .execute();
       await db.schema.createIndex("orgs_path").on("orgs").column("path").execute();
 
       await db.schema
@@ -147,7 +152,11 @@ const MIGRATIONS: Migration[] = [
         .on("agent_states")
         .columns(["agent_group_id", "work_state", "contact_state", "contact_state_start"])
         .execute();
-      await db.schema.createIndex("agent_states_schedule_group").on("agent_states").column("schedule_group_id").execute();
+      await db.schema
+        .createIndex("agent_states_schedule_group")
+        .on("agent_states")
+        .column("schedule_group_id")
+        .execute();
       await db.schema.createIndex("agent_states_account").on("agent_states").column("account_id").execute();
       await db.schema
         .createIndex("agent_states_device")
@@ -195,7 +204,9 @@ export async function migrate(db: Kysely<Schema>, dialect: DialectName): Promise
       );
     });
   } else {
-    await sql`create table if not exists schema_migrations (name text primary key, applied_at text not null)`.execute(db);
+    await sql`create table if not exists schema_migrations (name text primary key, applied_at text not null)`.execute(
+      db,
+    );
   }
   for (const migration of MIGRATIONS) {
     await db.transaction().execute(async (trx) => {

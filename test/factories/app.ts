@@ -1,0 +1,112 @@
+/**
+ * A Callboard app on a fresh in-memory database, driven through `app.inject`
+ * (the production buildApp, no sockets), with helpers to call methods and to
+ * make orgs and users with unique ids.
+ */
+import { randomBytes } from "node:crypto";
+import { compose, type Runtime } from "../../src/compose.js";
+import { loadConfig } from "../../src/config.js";
+import type { MethodResult } from "../../src/domain/errors.js";
+import type { Clock } from "../../src/services/context.js";
+
+export const ADMIN = { user: "admin@callboard.local", password: "admin-password" };
+
+export interface Auth {
+  user: string;
+  password: string;
+}
+
+export interface Reply extends MethodResult<Record<string, unknown>> {
+  status: number;
+}
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(public time = new Date("2026-03-02T12:00:00.000Z")) {}
+  now(): Date {
+    return new Date(this.time.getTime());
+  }
+  advance(ms: number): void {
+    this.time = new Date(this.time.getTime() + ms);
+  }
+  set(iso: string): void {
+    this.time = new Date(iso);
+  }
+}
+
+export interface TestApp {
+  runtime: Runtime;
+  clock?: Clock | undefined;
+  call(method: string, body: unknown, auth?: Auth | string | null): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+export function unique(prefix = "t"): string {
+  return `${prefix}${randomBytes(5).toString("hex")}`;
+}
+
+export function uniqueEmail(prefix = "user"): string {
+  return `${unique(prefix)}@example.com`;
+}
+
+export function basic(auth: Auth): string {
+  return `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
+}
+
+export async function startApp(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestApp> {
+  const config = loadConfig({
+    CALLBOARD_DATA_DIR: ":memory:",
+    CALLBOARD_ADMIN_USER: ADMIN.user,
+    CALLBOARD_ADMIN_PASSWORD: ADMIN.password,
+    CALLBOARD_PASSWORD_HASH_COST: "16",
+    CALLBOARD_RATE_LIMIT: "0",
+    ...(process.env.CALLBOARD_TEST_DATABASE_URL
+      ? { CALLBOARD_DATABASE_URL: process.env.CALLBOARD_TEST_DATABASE_URL }
+      : {}),
+    ...options.env,
+  });
+  const runtime = await compose(config, options.clock ? { clock: options.clock } : {});
+  return {
+    runtime,
+    clock: options.clock,
+    async call(method, body, auth = ADMIN) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (typeof auth === "string") headers.authorization = auth;
+      else if (auth) headers.authorization = basic(auth);
+      const response = await runtime.app.inject({
+        method: "POST",
+        url: `/api/v1/${method}`,
+        headers,
+        payload: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      return { status: response.statusCode, ...(response.json() as MethodResult<Record<string, unknown>>) };
+    },
+    close: () => runtime.close(),
+  };
+}
+
+/** An Enterprise and an Account under root, made by the bootstrap administrator. */
+export async function makeAccount(t: TestApp): Promise<{ enterpriseId: string; accountId: string; account: string }> {
+  const enterprise = await t.call("createOrg", {
+    child: { externalId: unique("ent"), type: "Enterprise" },
+    parent: { internalId: "root" },
+  });
+  const enterpriseId = (enterprise.data[0] as { internalId: string }).internalId;
+  const account = unique("acc");
+  const created = await t.call("createOrg", {
+    child: { externalId: account, type: "Account" },
+    parent: { internalId: enterpriseId },
+  });
+  return { enterpriseId, accountId: (created.data[0] as { internalId: string }).internalId, account };
+}
+
+/** A user with the given roles in an org; answers its credentials. */
+export async function makeUser(t: TestApp, orgId: string, roles: string[], externalId = uniqueEmail()): Promise<Auth> {
+  const password = "password-1";
+  const reply = await t.call("createUsers", {
+    users: [{ externalId, firstName: "Test", lastName: "User", roles, password }],
+    org: { internalId: orgId },
+  });
+  if (reply.errors.length || reply.warnings.length) throw new Error(`makeUser failed: ${JSON.stringify(reply)}`);
+  return { user: externalId, password };
+}
