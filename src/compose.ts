@@ -7,11 +7,15 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { buildApp } from "./http/app.js";
 import { type BootstrapOutcome, bootstrap } from "./services/bootstrap.js";
+import { watchBreaks } from "./services/breaks.js";
 import { type Clock, type Deps, type IdGenerator, randomId, systemClock } from "./services/context.js";
 import { CredentialCache } from "./services/credentials.js";
 import { createServices } from "./services/index.js";
 import { scryptHasher } from "./services/passwords.js";
 import { openDatabase } from "./storage/database.js";
+
+/** How often Breaks are checked against maxBreakTime (its unit is minutes). */
+const BREAK_SWEEP_MS = 5_000;
 
 export interface Overrides {
   clock?: Clock;
@@ -45,11 +49,15 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
   const bootstrapped = await bootstrap(deps);
   const app = await buildApp({ ...deps, services: createServices(deps), logger: overrides.logger });
   await app.ready();
+  const stopBreakWatch = watchBreaks(deps, BREAK_SWEEP_MS, (error) =>
+    overrides.logger?.error({ err: error }, "break sweep failed"),
+  );
   return {
     app,
     deps,
     bootstrapped,
     async close() {
+      stopBreakWatch();
       await app.close();
       await db.close();
     },

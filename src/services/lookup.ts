@@ -9,7 +9,7 @@ import { type Issue, issue } from "../domain/errors.js";
 import { isAgentOnly } from "../domain/roles.js";
 import type { OrgRefInput } from "../domain/schemas.js";
 import { normalizeLogin } from "../domain/text.js";
-import type { OrgRow, Schema, UserRow } from "../storage/schema.js";
+import type { AgentGroupRow, OrgRow, ScheduleGroupRow, Schema, UserRow } from "../storage/schema.js";
 import type { Actor } from "./context.js";
 
 export type Querier = Kysely<Schema>;
@@ -102,4 +102,67 @@ export async function findUser(
 
 export async function orgById(q: Querier, id: string): Promise<OrgRow> {
   return q.selectFrom("orgs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+}
+
+interface GroupRef {
+  internalId?: string | null | undefined;
+  externalId?: string | null | undefined;
+  parent?: OrgRefInput | null | undefined;
+}
+
+/** An agent group: by internalId, or externalId within `parent` (an Account) or within scope. */
+export async function findAgentGroup(
+  q: Querier,
+  actor: Actor,
+  ref: GroupRef,
+  place: Place,
+): Promise<Found<AgentGroupRow>> {
+  let query = q.selectFrom("agent_groups").selectAll().where("account_path", "like", scopeLike(actor));
+  if (ref.internalId) {
+    const row = await query.where("id", "=", ref.internalId).executeTakeFirst();
+    return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };
+  }
+  if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
+  query = query.where("external_id", "=", ref.externalId);
+  if (ref.parent) {
+    const parent = await findOrg(q, actor, ref.parent, { ...place, path: attr(place, "parent") });
+    if (!parent.ok) return parent;
+    query = query.where("account_id", "=", parent.row.id);
+  }
+  const rows = await query.limit(2).execute();
+  const [row] = rows;
+  if (!row) return { ok: false, error: notFound(place, ref.externalId) };
+  if (rows.length > 1) return { ok: false, error: attributeNull(place, "parent") };
+  return { ok: true, row };
+}
+
+/** A schedule group: by internalId, or externalId within `parent` (an AgentGroup) or within scope. */
+export async function findScheduleGroup(
+  q: Querier,
+  actor: Actor,
+  ref: GroupRef,
+  place: Place,
+): Promise<Found<ScheduleGroupRow & { account_path: string; account_id: string }>> {
+  let query = q
+    .selectFrom("schedule_groups as sg")
+    .innerJoin("agent_groups as g", "g.id", "sg.agent_group_id")
+    .selectAll("sg")
+    .select(["g.account_path", "g.account_id"])
+    .where("g.account_path", "like", scopeLike(actor));
+  if (ref.internalId) {
+    const row = await query.where("sg.id", "=", ref.internalId).executeTakeFirst();
+    return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };
+  }
+  if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
+  query = query.where("sg.external_id", "=", ref.externalId);
+  if (ref.parent) {
+    const parent = await findAgentGroup(q, actor, ref.parent, { ...place, path: attr(place, "parent") });
+    if (!parent.ok) return parent;
+    query = query.where("sg.agent_group_id", "=", parent.row.id);
+  }
+  const rows = await query.limit(2).execute();
+  const [row] = rows;
+  if (!row) return { ok: false, error: notFound(place, ref.externalId) };
+  if (rows.length > 1) return { ok: false, error: attributeNull(place, "parent") };
+  return { ok: true, row };
 }

@@ -1,0 +1,214 @@
+/**
+ * acquireAgent and releaseAgent (SPEC §5.3–4): the dialer's hot path.
+ *
+ * Atomicity: the candidate is chosen and taken inside one write transaction.
+ * On SQLite that transaction holds the database's write lock from its first
+ * statement (BEGIN IMMEDIATE), so no other connection or process can choose
+ * between our read and our write. On PostgreSQL the candidate row is locked
+ * with FOR UPDATE SKIP LOCKED, so a concurrent acquisition takes another agent;
+ * the update is also guarded by `contact_state = 'Idle'`.
+ */
+import type { Mode } from "../domain/agent-group.js";
+import { isContactState, onRelease, type WorkState } from "../domain/agent-state.js";
+import { fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
+import type { InputOf } from "../domain/methods.js";
+import { currentInterval, type ScheduleEntry } from "../domain/schedule.js";
+import { externalIdProblem, normalizeDevice } from "../domain/text.js";
+import { countBusy, findEligibleAgent, lockAgentGroup } from "../storage/agent-states.js";
+import type { AgentGroupRow } from "../storage/schema.js";
+import { attributeIssue } from "./agent-groups.js";
+import { findAgentState, stateById } from "./agent-lookup.js";
+import type { Ctx, Deps } from "./context.js";
+import { viewOf } from "./group-states.js";
+import { findAgentGroup, findScheduleGroup, findUser } from "./lookup.js";
+import { parseList } from "./present.js";
+import { presentAgentState } from "./present-agents.js";
+
+const CC = { type: "ContactCenter" } as const;
+
+export function acquireMethods(deps: Deps) {
+  const { db } = deps;
+
+  return {
+    async acquireAgent(ctx: Ctx, input: InputOf<"acquireAgent">): Promise<MethodResult> {
+      const want = input.agentState;
+      const errors: Issue[] = [];
+      const contactState = want.currentContactState ?? "Acquired";
+      if (!isContactState(contactState) || contactState === "Idle") {
+        errors.push(attributeIssue("ATTRIBUTE_INVALID_DATA", "currentContactState", 0, "Acquired or Connected"));
+      }
+      let device: string | null = null;
+      if (contactState === "Connected") {
+        const given = want.currentDevice?.externalId;
+        if (!given) errors.push(attributeIssue("ATTRIBUTE_NULL", "currentDevice.externalId"));
+        else if (externalIdProblem(given))
+          errors.push(
+            attributeIssue(
+              "ATTRIBUTE_INVALID_DATA",
+              "currentDevice.externalId",
+              0,
+              "1 to 255 characters, no control characters",
+            ),
+          );
+        else device = normalizeDevice(given);
+      }
+      if (!want.agentGroup && !want.currentScheduleGroup) {
+        errors.push(
+          issue("ARG_NULL", {
+            subject: "agentState.agentGroup",
+            argumentIndex: 0,
+            attributeName: "agentGroup",
+            context: "give agentGroup or currentScheduleGroup",
+          }),
+        );
+      }
+      if (errors.length > 0) return fail(errors);
+
+      return db.write(async (tx) => {
+        let group: AgentGroupRow | undefined;
+        let scheduleGroup: { id: string; schedule: string } | undefined;
+        if (want.currentScheduleGroup) {
+          const sg = await findScheduleGroup(tx.q, ctx.actor, want.currentScheduleGroup, {
+            argumentIndex: 0,
+            path: "currentScheduleGroup",
+            ...CC,
+          });
+          if (!sg.ok) return fail(sg.error);
+          scheduleGroup = sg.row;
+          group = await tx.q
+            .selectFrom("agent_groups")
+            .selectAll()
+            .where("id", "=", sg.row.agent_group_id)
+            .executeTakeFirstOrThrow();
+          const named = want.agentGroup;
+          if (
+            named &&
+            ((named.internalId && named.internalId !== group.id) ||
+              (!named.internalId && named.externalId && named.externalId !== group.external_id))
+          ) {
+            return fail(
+              attributeIssue(
+                "ATTRIBUTE_INVALID_DATA",
+                "agentGroup",
+                0,
+                "the schedule group belongs to another agent group",
+              ),
+            );
+          }
+        } else if (want.agentGroup) {
+          const found = await findAgentGroup(tx.q, ctx.actor, want.agentGroup, {
+            argumentIndex: 0,
+            path: "agentGroup",
+            ...CC,
+          });
+          if (!found.ok) return fail(found.error);
+          group = found.row;
+        }
+        if (!group) return fail(issue("ARG_NULL", { subject: "agentState.agentGroup", argumentIndex: 0 }));
+
+        let userId: string | undefined;
+        if (want.agent) {
+          const user = await findUser(tx.q, ctx.actor, want.agent, { argumentIndex: 0, path: "agent", ...CC });
+          if (!user.ok) return fail(user.error);
+          userId = user.row.id;
+          const state = await tx.q
+            .selectFrom("agent_states")
+            .select("agent_group_id")
+            .where("user_id", "=", userId)
+            .executeTakeFirst();
+          if (state?.agent_group_id !== group.id) {
+            return fail(
+              issue("OBJECT_NOT_EXISTS", {
+                subject: want.agent.externalId ?? "",
+                argumentIndex: 0,
+                attributeName: "agent",
+                context: "not an agent of this agent group",
+                ...CC,
+              }),
+            );
+          }
+        }
+        if (device !== null) {
+          const holder = await tx.q
+            .selectFrom("agent_states")
+            .select("id")
+            .where("account_id", "=", group.account_id)
+            .where("device", "=", device)
+            .executeTakeFirst();
+          if (holder)
+            return fail(attributeIssue("OBJECT_EXISTS", "currentDevice", 0, `${device} is connected to another agent`));
+        }
+
+        // Not available is an outcome, not an error: data [] (SPEC §5.3).
+        const none = ok();
+        const view = viewOf(group, ctx.now, 0);
+        if (view.state !== "Open") return none;
+        if (scheduleGroup) {
+          const shift = parseList<ScheduleEntry>(scheduleGroup.schedule);
+          if (shift.length > 0 && !currentInterval(shift, ctx.now)) return none;
+        }
+        if ((group.mode as Mode) === "Standard" && view.allocatedCount !== null) {
+          await lockAgentGroup(tx.q, db.dialect, group.id);
+          if ((await countBusy(tx.q, group.id)) >= view.allocatedCount) return none;
+        }
+        const id = await findEligibleAgent(tx.q, db.dialect, {
+          agentGroupId: group.id,
+          scheduleGroupId: scheduleGroup?.id,
+          userId,
+        });
+        if (!id) return none;
+        const now = ctx.now.toISOString();
+        const taken = await tx.q
+          .updateTable("agent_states")
+          .set((eb) => ({
+            contact_state: contactState,
+            contact_state_start: now,
+            device,
+            version: eb("version", "+", 1),
+            updated_at: now,
+            modified_by: ctx.actor.externalId,
+          }))
+          .where("id", "=", id)
+          .where("contact_state", "=", "Idle")
+          .where("work_state", "=", "Ready")
+          .executeTakeFirst();
+        if (Number(taken.numUpdatedRows) !== 1) return none;
+        const wire = presentAgentState(await stateById(tx.q, id), ctx.now);
+        tx.emit({ type: "agentState.changed", orgPath: group.account_path, data: wire });
+        return ok([wire]);
+      });
+    },
+
+    async releaseAgent(ctx: Ctx, input: InputOf<"releaseAgent">): Promise<MethodResult> {
+      return db.write(async (tx) => {
+        const found = await findAgentState(tx.q, ctx.actor, input.agentState, { argumentIndex: 0, ...CC });
+        if (!found.ok) return fail(found.error);
+        const row = found.row;
+        if (row.contact_state === "Idle") return ok([presentAgentState(row, ctx.now)]);
+        const next = onRelease({
+          workState: row.work_state as WorkState,
+          requestedWorkState: row.requested_work_state as WorkState | null,
+        });
+        const now = ctx.now.toISOString();
+        await tx.q
+          .updateTable("agent_states")
+          .set({
+            contact_state: "Idle",
+            contact_state_start: now,
+            device: null,
+            work_state: next.workState,
+            requested_work_state: next.requestedWorkState,
+            ...(next.workState !== row.work_state ? { work_state_start: now, break_alerted: 0 } : {}),
+            version: row.version + 1,
+            updated_at: now,
+            modified_by: ctx.actor.externalId,
+          })
+          .where("id", "=", row.id)
+          .execute();
+        const wire = presentAgentState(await stateById(tx.q, row.id), ctx.now);
+        tx.emit({ type: "agentState.changed", orgPath: row.account_path, data: wire });
+        return ok([wire]);
+      });
+    },
+  };
+}

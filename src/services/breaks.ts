@@ -1,0 +1,59 @@
+/**
+ * maxBreakTime (SPEC §5.9): `breakExceeded` is computed on every read; this
+ * sweep emits the one `agentState.breakExceeded` event per Break that crosses
+ * the limit. The flag `break_alerted` is set with a guarded update, so several
+ * instances sweeping one database emit each event once.
+ */
+import { isBreakExceeded } from "../domain/agent-state.js";
+import { ok } from "../domain/errors.js";
+import { agentStateQuery } from "../storage/agent-states.js";
+import type { Deps } from "./context.js";
+import { presentAgentState } from "./present-agents.js";
+
+/** Emits breakExceeded for every agent over its limit; answers how many. */
+export async function sweepBreaks(deps: Deps): Promise<number> {
+  const now = deps.clock.now();
+  const candidates = await agentStateQuery(deps.db.q)
+    .where("s.work_state", "=", "Break")
+    .where("s.break_alerted", "=", 0)
+    .where("g.max_break_time", ">", 0)
+    .execute();
+  const due = candidates.filter((row) =>
+    isBreakExceeded("Break", new Date(row.work_state_start), row.group_max_break_time, now),
+  );
+  if (due.length === 0) return 0;
+  let emitted = 0;
+  await deps.db.write(async (tx) => {
+    for (const row of due) {
+      const marked = await tx.q
+        .updateTable("agent_states")
+        .set({ break_alerted: 1 })
+        .where("id", "=", row.id)
+        .where("break_alerted", "=", 0)
+        .where("work_state", "=", "Break")
+        .where("work_state_start", "=", row.work_state_start)
+        .executeTakeFirst();
+      if (Number(marked.numUpdatedRows) !== 1) continue;
+      emitted += 1;
+      tx.emit({ type: "agentState.breakExceeded", orgPath: row.account_path, data: presentAgentState(row, now) });
+    }
+    return ok();
+  });
+  return emitted;
+}
+
+/** Runs the sweep every `intervalMs` until stopped. */
+export function watchBreaks(deps: Deps, intervalMs: number, onError: (error: unknown) => void): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepBreaks(deps)
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,198 @@
+/**
+ * Agent group state (SPEC §5.10–12): computed on read from the schedule, the
+ * override and the agents; changed by overriding state, window or allocated count.
+ */
+import {
+  activeOverride,
+  type GroupOverride,
+  groupStateAt,
+  isGroupState,
+  type Mode,
+  OVERRIDABLE,
+  overrideUntil,
+} from "../domain/agent-group.js";
+import { fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
+import type { InputOf } from "../domain/methods.js";
+import type { ScheduleEntry } from "../domain/schedule.js";
+import { countByGroup, emptyCounts } from "../storage/agent-states.js";
+import type { AgentGroupRow } from "../storage/schema.js";
+import { attributeIssue } from "./agent-groups.js";
+import type { Ctx, Deps } from "./context.js";
+import { findAgentGroup, findOrg, type Querier } from "./lookup.js";
+import { listPage } from "./paging.js";
+import { parseList } from "./present.js";
+import { presentAgentGroupState } from "./present-agents.js";
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function overrideOf(row: Pick<AgentGroupRow, "override">): GroupOverride | null {
+  return row.override ? (JSON.parse(row.override) as GroupOverride) : null;
+}
+
+export function scheduleOf(row: Pick<AgentGroupRow, "current_schedule">): ScheduleEntry[] {
+  return parseList<ScheduleEntry>(row.current_schedule);
+}
+
+/** The state view of a group row at `now`, given its Ready agents. */
+export function viewOf(row: AgentGroupRow, now: Date, readyAgents: number) {
+  return groupStateAt(
+    { mode: row.mode as Mode, schedule: scheduleOf(row), override: overrideOf(row) },
+    now,
+    readyAgents,
+  );
+}
+
+export async function presentGroupStates(q: Querier, rows: readonly AgentGroupRow[], now: Date) {
+  const counts = await countByGroup(
+    q,
+    rows.map((r) => r.id),
+  );
+  return rows.map((row) => {
+    const c = counts.get(row.id) ?? emptyCounts();
+    return presentAgentGroupState(row, viewOf(row, now, c.ready), c);
+  });
+}
+
+function parseDateTime(value: string): string | undefined {
+  if (!ISO_DATE_TIME.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+export function groupStateMethods(deps: Deps) {
+  const { db, config } = deps;
+
+  return {
+    async showAgentGroupState(ctx: Ctx, input: InputOf<"showAgentGroupState">): Promise<MethodResult> {
+      const found = await findAgentGroup(db.q, ctx.actor, input.agentGroup, {
+        argumentIndex: 0,
+        type: "ContactCenter",
+      });
+      if (!found.ok) return fail(found.error);
+      return ok(await presentGroupStates(db.q, [found.row], ctx.now));
+    },
+
+    async listAgentGroupStates(ctx: Ctx, input: InputOf<"listAgentGroupStates">): Promise<MethodResult> {
+      const place = { argumentIndex: 0, type: "ContactCenter" as const };
+      const ref = input.org;
+      if (ref.type === "AgentGroup") {
+        const group = await findAgentGroup(db.q, ctx.actor, ref, place);
+        if (!group.ok) return fail(group.error);
+        return ok(await presentGroupStates(db.q, [group.row], ctx.now));
+      }
+      if (ref.type && ref.type !== "Account") {
+        return fail(
+          issue("ARG_INVALID_TYPE", { subject: "org", argumentIndex: 0, context: "an Account or an AgentGroup" }),
+        );
+      }
+      const org = await findOrg(db.q, ctx.actor, ref, place);
+      if (!org.ok) {
+        // An internalId without a type may name an agent group.
+        if (ref.internalId && !ref.type) {
+          const group = await findAgentGroup(db.q, ctx.actor, ref, place);
+          if (group.ok) return ok(await presentGroupStates(db.q, [group.row], ctx.now));
+        }
+        return fail(org.error);
+      }
+      if (org.row.type !== "Account") {
+        return fail(
+          issue("ARG_INVALID_TYPE", { subject: "org", argumentIndex: 0, context: "an Account or an AgentGroup" }),
+        );
+      }
+      return listPage(input.options, config.limits.listResults, async (offset, limit) => {
+        const rows = await db.q
+          .selectFrom("agent_groups")
+          .selectAll()
+          .where("account_id", "=", org.row.id)
+          .orderBy("external_id")
+          .offset(offset)
+          .limit(limit)
+          .execute();
+        return presentGroupStates(db.q, rows, ctx.now);
+      });
+    },
+
+    async changeAgentGroupState(ctx: Ctx, input: InputOf<"changeAgentGroupState">): Promise<MethodResult> {
+      const change = input.agentGroupState;
+      if (!change.agentGroup) return fail(attributeIssue("ATTRIBUTE_NULL", "agentGroup"));
+      const agentGroup = change.agentGroup;
+      return db.write(async (tx) => {
+        const found = await findAgentGroup(tx.q, ctx.actor, agentGroup, {
+          argumentIndex: 0,
+          path: "agentGroup",
+          type: "ContactCenter",
+        });
+        if (!found.ok) return fail(found.error);
+        const row = found.row;
+        const mode = row.mode as Mode;
+        const [current] = await presentGroupStates(tx.q, [row], ctx.now);
+        if (!current) throw new Error("group state missing");
+        const errors: Issue[] = [];
+        const bad = (name: string, why: string) =>
+          errors.push(attributeIssue("ATTRIBUTE_INVALID_FORMAT", name, 0, why));
+        const allowed = (name: keyof Omit<GroupOverride, "until">) => {
+          if (OVERRIDABLE[mode].includes(name)) return true;
+          bad(name, `not changeable for a ${mode} group`);
+          return false;
+        };
+        const given: Omit<GroupOverride, "until"> = {};
+        if (
+          change.allocatedCount != null &&
+          change.allocatedCount !== current.allocatedCount &&
+          allowed("allocatedCount")
+        ) {
+          if (
+            Number.isInteger(change.allocatedCount) &&
+            change.allocatedCount >= 0 &&
+            change.allocatedCount <= 2_147_483_647
+          ) {
+            given.allocatedCount = change.allocatedCount;
+          } else bad("allocatedCount", "an integer ≥ 0");
+        }
+        if (change.state != null && change.state !== current.state && allowed("state")) {
+          if (isGroupState(change.state)) given.state = change.state;
+          else bad("state", "Open or Closed");
+        }
+        for (const name of ["currentStartTime", "currentEndTime"] as const) {
+          const value = change[name];
+          if (value == null || value === current[name] || !allowed(name)) continue;
+          const parsed = parseDateTime(value);
+          if (parsed) given[name] = parsed;
+          else bad(name, "an ISO 8601 dateTime with a zone");
+        }
+        if (change.mode != null && change.mode !== mode) bad("mode", "fixed at creation");
+        if (change.phoneNumber != null && change.phoneNumber !== current.phoneNumber)
+          bad("phoneNumber", "comes from the schedule");
+        const previous = activeOverride(overrideOf(row), ctx.now);
+        const start = given.currentStartTime ?? previous?.currentStartTime ?? current.currentStartTime;
+        const end = given.currentEndTime ?? previous?.currentEndTime ?? current.currentEndTime;
+        if ((given.currentStartTime || given.currentEndTime) && start && end && Date.parse(start) >= Date.parse(end)) {
+          bad(
+            given.currentEndTime ? "currentEndTime" : "currentStartTime",
+            "currentStartTime must be before currentEndTime",
+          );
+        }
+        if (errors.length > 0) return fail(errors);
+        if (Object.keys(given).length === 0) return ok();
+        const merged: Omit<GroupOverride, "until"> = { ...previous, ...given };
+        delete (merged as Partial<GroupOverride>).until;
+        const override: GroupOverride = {
+          ...merged,
+          until: overrideUntil(scheduleOf(row), ctx.now, merged.currentEndTime),
+        };
+        await tx.q
+          .updateTable("agent_groups")
+          .set({
+            override: JSON.stringify(override),
+            updated_at: ctx.now.toISOString(),
+            modified_by: ctx.actor.externalId,
+          })
+          .where("id", "=", row.id)
+          .execute();
+        const [wire] = await presentGroupStates(tx.q, [{ ...row, override: JSON.stringify(override) }], ctx.now);
+        tx.emit({ type: "agentGroupState.changed", orgPath: row.account_path, data: wire });
+        return ok();
+      });
+    },
+  };
+}
