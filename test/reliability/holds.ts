@@ -1,0 +1,99 @@
+/**
+ * The double-booking checker: every acquisition is recorded as the interval an
+ * agent was surely held, from the acquire's response to the release's request.
+ * With a correct server two holds of one agent never overlap: the second
+ * acquire can only commit after the first release committed, which is after
+ * that release was sent.
+ */
+export interface Hold {
+  agentId: string;
+  client: number;
+  /** when the acquire's response arrived */
+  from: number;
+  /** when the release was sent */
+  to: number;
+}
+
+export interface DoubleBooking {
+  agentId: string;
+  first: Hold;
+  second: Hold;
+}
+
+export function findDoubleBookings(holds: readonly Hold[]): DoubleBooking[] {
+  const byAgent = new Map<string, Hold[]>();
+  for (const hold of holds) {
+    const list = byAgent.get(hold.agentId) ?? [];
+    list.push(hold);
+    byAgent.set(hold.agentId, list);
+  }
+  const found: DoubleBooking[] = [];
+  for (const [agentId, list] of byAgent) {
+    list.sort((a, b) => a.from - b.from);
+    let latest = list[0];
+    for (const hold of list.slice(1)) {
+      if (latest && hold.from < latest.to) found.push({ agentId, first: latest, second: hold });
+      if (!latest || hold.to > latest.to) latest = hold;
+    }
+  }
+  return found;
+}
+
+interface Envelope {
+  data: { internalId: string }[];
+  errors: unknown[];
+}
+
+async function post(baseUrl: string, auth: string, method: string, body: unknown): Promise<Envelope> {
+  const response = await fetch(`${baseUrl}/api/v1/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: auth },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as Envelope;
+}
+
+/**
+ * `clients` loops of acquire → short hold → release against one group over
+ * real HTTP for `ms` milliseconds; answers every hold and the count of errors.
+ */
+export async function runAcquireLoad(options: {
+  baseUrls: string[];
+  auth: string;
+  agentGroupId: string;
+  clients: number;
+  ms: number;
+}): Promise<{ holds: Hold[]; errors: number; empty: number }> {
+  const holds: Hold[] = [];
+  let errors = 0;
+  let empty = 0;
+  const deadline = Date.now() + options.ms;
+  const client = async (index: number) => {
+    const baseUrl = options.baseUrls[index % options.baseUrls.length] ?? "";
+    while (Date.now() < deadline) {
+      const acquired = await post(baseUrl, options.auth, "acquireAgent", {
+        agentState: { agentGroup: { internalId: options.agentGroupId } },
+      });
+      const from = performance.now();
+      if (acquired.errors.length > 0) {
+        errors += 1;
+        continue;
+      }
+      const state = acquired.data[0];
+      if (!state) {
+        empty += 1;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+      const to = performance.now();
+      const released = await post(baseUrl, options.auth, "releaseAgent", {
+        agentState: { internalId: state.internalId },
+      });
+      if (released.errors.length > 0) errors += 1;
+      holds.push({ agentId: state.internalId, client: index, from, to });
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
+  return { holds, errors, empty };
+}
