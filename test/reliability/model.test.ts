@@ -1,0 +1,343 @@
+/**
+ * Model-based test: random sequences of createAgents, Login, Logout, work state
+ * requests, loginEnabled changes, acquireAgent, releaseAgent and deleteAgents
+ * run against the server and against a small reference model written
+ * independently of the service code; every response must match the model.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import { ManualClock, makeAccount, startApp, type TestApp, unique, uniqueEmail } from "../factories/app.js";
+import { makeGroup } from "../factories/contact-center.js";
+
+type Work = "LoggedOut" | "NotReady" | "Ready" | "Break";
+
+interface ModelAgent {
+  id: string;
+  work: Work;
+  requested: Work | null;
+  contact: "Idle" | "Acquired";
+  loginEnabled: boolean;
+  version: number;
+  contactStart: number;
+}
+
+interface World {
+  agents: (ModelAgent | undefined)[];
+  loginEnabled: boolean[];
+}
+
+interface Real {
+  t: TestApp;
+  clock: ManualClock;
+  groupId: string;
+  users: string[];
+}
+
+interface Wire {
+  internalId: string;
+  currentWorkState: string;
+  requestedWorkState: string | null;
+  currentContactState: string;
+  version: number;
+  agent: { loginEnabled: boolean };
+}
+
+const USERS = 3;
+const INITIAL: Work = "Ready";
+
+function expectState(actual: Wire | undefined, agent: ModelAgent): void {
+  assert.ok(actual, "a state was expected");
+  assert.deepEqual(
+    {
+      id: actual.internalId,
+      work: actual.currentWorkState,
+      requested: actual.requestedWorkState,
+      contact: actual.currentContactState,
+      version: actual.version,
+      loginEnabled: actual.agent.loginEnabled,
+    },
+    {
+      id: agent.id,
+      work: agent.work,
+      requested: agent.requested,
+      contact: agent.contact,
+      version: agent.version,
+      loginEnabled: agent.loginEnabled,
+    },
+  );
+}
+
+abstract class Step implements fc.AsyncCommand<World, Real> {
+  constructor(readonly user: number) {}
+  check(): boolean {
+    return true;
+  }
+  abstract run(world: World, real: Real): Promise<void>;
+  abstract toString(): string;
+  protected async call(real: Real, method: string, body: unknown) {
+    real.clock.advance(1000);
+    return real.t.call(method, body);
+  }
+  protected agentRef(real: Real) {
+    return { agent: { externalId: real.users[this.user] } };
+  }
+}
+
+class CreateAgent extends Step {
+  async run(world: World, real: Real) {
+    const reply = await this.call(real, "createAgents", {
+      agents: [{ externalId: real.users[this.user] }],
+      agentGroup: { internalId: real.groupId },
+      initialState: {},
+    });
+    assert.equal(reply.status, 200);
+    if (world.agents[this.user]) {
+      assert.deepEqual(
+        reply.warnings.map((w) => w.code),
+        ["OBJECT_EXISTS"],
+      );
+      assert.equal(reply.data.length, 0);
+      return;
+    }
+    const state = reply.data[0] as unknown as Wire;
+    const agent: ModelAgent = {
+      id: state.internalId,
+      work: "LoggedOut",
+      requested: null,
+      contact: "Idle",
+      loginEnabled: world.loginEnabled[this.user] ?? true,
+      version: 1,
+      contactStart: real.clock.now().getTime(),
+    };
+    expectState(state, agent);
+    world.agents[this.user] = agent;
+  }
+  toString() {
+    return `create(${this.user})`;
+  }
+}
+
+type Request = { action: "Login" | "Logout" } | { work: "Ready" | "NotReady" | "Break" };
+
+class ChangeState extends Step {
+  constructor(
+    user: number,
+    readonly request: Request,
+  ) {
+    super(user);
+  }
+  async run(world: World, real: Real) {
+    const body =
+      "action" in this.request
+        ? { agentState: { ...this.agentRef(real), requestedAction: this.request.action } }
+        : { agentState: { ...this.agentRef(real), requestedWorkState: this.request.work } };
+    const reply = await this.call(real, "changeAgentState", body);
+    const agent = world.agents[this.user];
+    if (!agent) {
+      assert.deepEqual(
+        reply.errors.map((e) => e.code),
+        ["OBJECT_NOT_EXISTS"],
+      );
+      return;
+    }
+    const before = { work: agent.work, requested: agent.requested };
+    const loggedIn = agent.work !== "LoggedOut";
+    if ("action" in this.request && this.request.action === "Login") {
+      if (!loggedIn && !agent.loginEnabled) {
+        assert.deepEqual(
+          reply.errors.map((e) => e.code),
+          ["INVALID_STATE"],
+        );
+        return;
+      }
+      if (!loggedIn) agent.work = INITIAL;
+    } else if ("action" in this.request) {
+      if (loggedIn && agent.contact === "Idle") agent.work = "LoggedOut";
+      else if (loggedIn) agent.requested = "LoggedOut";
+    } else {
+      if (!loggedIn) {
+        assert.deepEqual(
+          reply.errors.map((e) => e.code),
+          ["INVALID_STATE"],
+        );
+        return;
+      }
+      if (agent.contact === "Idle") {
+        agent.work = this.request.work;
+        agent.requested = null;
+      } else agent.requested = this.request.work;
+    }
+    if (agent.work !== before.work || agent.requested !== before.requested) agent.version += 1;
+    assert.deepEqual(reply.errors, []);
+    expectState(reply.data[0] as unknown as Wire, agent);
+  }
+  toString() {
+    return `change(${this.user}, ${JSON.stringify(this.request)})`;
+  }
+}
+
+class SetLoginEnabled extends Step {
+  constructor(
+    user: number,
+    readonly enabled: boolean,
+  ) {
+    super(user);
+  }
+  async run(world: World, real: Real) {
+    const reply = await this.call(real, "changeAgentState", {
+      agentState: { agent: { externalId: real.users[this.user], loginEnabled: this.enabled } },
+    });
+    const agent = world.agents[this.user];
+    if (!agent) {
+      assert.deepEqual(
+        reply.errors.map((e) => e.code),
+        ["OBJECT_NOT_EXISTS"],
+      );
+      return;
+    }
+    if (agent.loginEnabled !== this.enabled) agent.version += 1;
+    agent.loginEnabled = this.enabled;
+    world.loginEnabled[this.user] = this.enabled;
+    expectState(reply.data[0] as unknown as Wire, agent);
+  }
+  toString() {
+    return `loginEnabled(${this.user}, ${this.enabled})`;
+  }
+}
+
+class Acquire extends Step {
+  async run(world: World, real: Real) {
+    const reply = await this.call(real, "acquireAgent", { agentState: { agentGroup: { internalId: real.groupId } } });
+    assert.deepEqual(reply.errors, []);
+    const eligible = world.agents
+      .filter((a): a is ModelAgent => a !== undefined)
+      .filter((a) => a.work === "Ready" && a.contact === "Idle" && a.loginEnabled)
+      .sort((a, b) => a.contactStart - b.contactStart || (a.id < b.id ? -1 : 1));
+    const winner = eligible[0];
+    if (!winner) {
+      assert.equal(reply.data.length, 0);
+      return;
+    }
+    winner.contact = "Acquired";
+    winner.contactStart = real.clock.now().getTime();
+    winner.version += 1;
+    expectState(reply.data[0] as unknown as Wire, winner);
+  }
+  toString() {
+    return "acquire";
+  }
+}
+
+class Release extends Step {
+  async run(world: World, real: Real) {
+    const reply = await this.call(real, "releaseAgent", { agentState: this.agentRef(real) });
+    const agent = world.agents[this.user];
+    if (!agent) {
+      assert.deepEqual(
+        reply.errors.map((e) => e.code),
+        ["OBJECT_NOT_EXISTS"],
+      );
+      return;
+    }
+    if (agent.contact !== "Idle") {
+      agent.contact = "Idle";
+      agent.contactStart = real.clock.now().getTime();
+      if (agent.requested !== null) {
+        agent.work = agent.requested;
+        agent.requested = null;
+      }
+      agent.version += 1;
+    }
+    expectState(reply.data[0] as unknown as Wire, agent);
+  }
+  toString() {
+    return `release(${this.user})`;
+  }
+}
+
+class Delete extends Step {
+  async run(world: World, real: Real) {
+    const reply = await this.call(real, "deleteAgents", { agents: [{ externalId: real.users[this.user] }] });
+    assert.equal(reply.status, 200);
+    const agent = world.agents[this.user];
+    if (!agent)
+      assert.deepEqual(
+        reply.warnings.map((w) => w.code),
+        ["OBJECT_NOT_EXISTS"],
+      );
+    else if (agent.contact !== "Idle")
+      assert.deepEqual(
+        reply.warnings.map((w) => w.code),
+        ["INVALID_STATE"],
+      );
+    else {
+      assert.deepEqual(reply.warnings, []);
+      world.agents[this.user] = undefined;
+    }
+  }
+  toString() {
+    return `delete(${this.user})`;
+  }
+}
+
+const user = fc.integer({ min: 0, max: USERS - 1 });
+const commands = [
+  user.map((u) => new CreateAgent(u)),
+  fc
+    .tuple(
+      user,
+      fc.constantFrom<Request>(
+        { action: "Login" },
+        { action: "Logout" },
+        { work: "Ready" },
+        { work: "NotReady" },
+        { work: "Break" },
+      ),
+    )
+    .map(([u, r]) => new ChangeState(u, r)),
+  fc.tuple(user, fc.boolean()).map(([u, e]) => new SetLoginEnabled(u, e)),
+  fc.constant(new Acquire(0)),
+  fc.constant(new Acquire(0)),
+  user.map((u) => new Release(u)),
+  user.map((u) => new Delete(u)),
+];
+
+describe("agent state model", () => {
+  const clock = new ManualClock();
+  let t: TestApp;
+  let enterpriseId: string;
+  before(async () => {
+    t = await startApp({ clock });
+    ({ enterpriseId } = await makeAccount(t));
+  });
+  after(() => t.close());
+
+  it("every response matches the reference model", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: "medium" }), async (cmds) => {
+        const account = await t.call("createOrg", {
+          child: { externalId: unique("acc") },
+          parent: { internalId: enterpriseId },
+        });
+        const accountId = (account.data[0] as { internalId: string }).internalId;
+        const group = await makeGroup(t, accountId, { initialWorkState: INITIAL });
+        const users = Array.from({ length: USERS }, () => uniqueEmail("model"));
+        const created = await t.call("createUsers", {
+          users: users.map((externalId) => ({ externalId, firstName: "M", lastName: "Odel", roles: ["Agent"] })),
+          org: { internalId: accountId },
+        });
+        assert.equal(created.data.length, USERS);
+        const world: World = { agents: [], loginEnabled: users.map(() => true) };
+        const real: Real = { t, clock, groupId: group.internalId, users };
+        // Every user starts as a logged-in agent, so most steps act on one.
+        for (let u = 0; u < USERS; u++) {
+          await new CreateAgent(u).run(world, real);
+          await new ChangeState(u, { action: "Login" }).run(world, real);
+        }
+        await fc.asyncModelRun(() => ({ model: world, real }), cmds);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
