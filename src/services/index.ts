@@ -4,8 +4,14 @@
  */
 import type { MethodResult } from "../domain/errors.js";
 import type { InputOf, MethodName } from "../domain/methods.js";
+import { acquireMethods } from "./acquire.js";
+import { agentGroupMethods } from "./agent-groups.js";
+import { agentMethods } from "./agents.js";
 import type { Ctx, Deps } from "./context.js";
+import { groupStateMethods } from "./group-states.js";
+import { orgMethods } from "./orgs.js";
 import { sessionMethods } from "./sessions.js";
+import { userMethods } from "./users.js";
 
 export type MethodImpl<M extends MethodName> = (ctx: Ctx, input: InputOf<M>) => Promise<MethodResult>;
 export type Services = { [M in MethodName]?: MethodImpl<M> };
@@ -13,5 +19,11 @@ export type Services = { [M in MethodName]?: MethodImpl<M> };
 export function createServices(deps: Deps): Services {
   return {
     ...sessionMethods(deps),
+    ...orgMethods(deps),
+    ...userMethods(deps),
+    ...agentGroupMethods(deps),
+    ...groupStateMethods(deps),
+    ...agentMethods(deps),
+    ...acquireMethods(deps),
   };
 }
