@@ -93,12 +93,19 @@ export function groupStateAt(
   };
 }
 
-/** When an override made at `now` lapses: its own end, else the current interval's end, else never. */
+/**
+ * When an override made at `now` lapses: the later of its own end and the
+ * current interval's end, else never. The later, so that a window shortened to
+ * end at 18:00 keeps the group Closed from 18:00 until the scheduled end;
+ * lapsing at 18:00 would hand the group back to the schedule, Open again.
+ */
 export function overrideUntil(
   schedule: readonly ScheduleEntry[],
   now: Date,
   currentEndTime: string | undefined,
 ): string | null {
-  if (currentEndTime !== undefined) return currentEndTime;
-  return currentInterval(schedule, now)?.end.toISOString() ?? null;
+  const intervalEnd = currentInterval(schedule, now)?.end.toISOString();
+  if (currentEndTime === undefined) return intervalEnd ?? null;
+  if (intervalEnd === undefined) return currentEndTime;
+  return Date.parse(currentEndTime) > Date.parse(intervalEnd) ? currentEndTime : intervalEnd;
 }

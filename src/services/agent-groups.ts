@@ -13,6 +13,7 @@ import { externalIdProblem } from "../domain/text.js";
 import type { AgentGroupRow } from "../storage/schema.js";
 import type { Ctx, Deps } from "./context.js";
 import { findAgentGroup, findOrg, findScheduleGroup, orgById, type Querier } from "./lookup.js";
+import { attributesOf } from "./present.js";
 import { presentAgentGroup, presentScheduleGroup } from "./present-agents.js";
 
 /** An ATTRIBUTE_* (or other) issue placed inside argument `argumentIndex`. */
@@ -57,6 +58,10 @@ function checkExternalId(value: string, errors: Issue[], argumentIndex = 0): voi
 }
 
 const json = (value: unknown) => JSON.stringify(value ?? []);
+
+/** Attributes as shown, so that an echo compares equal whatever the key order it was created with. */
+const attributesJson = (list: readonly AttributeInput[]) =>
+  json(list.map((a) => ({ name: a.name, value: a.value ?? null })));
 
 export function agentGroupMethods(deps: Deps) {
   const { db, config } = deps;
@@ -188,8 +193,16 @@ export function agentGroupMethods(deps: Deps) {
             row.current_schedule,
           ],
           ["tags", change.tags && json(change.tags), row.tags],
-          ["attributes", change.attributes && json(change.attributes), row.attributes],
-          ["configuration", change.configuration && json(change.configuration), row.configuration],
+          [
+            "attributes",
+            change.attributes && attributesJson(change.attributes),
+            attributesJson(attributesOf(row.attributes)),
+          ],
+          [
+            "configuration",
+            change.configuration && attributesJson(change.configuration),
+            attributesJson(attributesOf(row.configuration)),
+          ],
         ];
         for (const [name, given, current] of fixed) {
           if (given != null && given !== current) {

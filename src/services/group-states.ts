@@ -23,7 +23,7 @@ import { listPage } from "./paging.js";
 import { parseList } from "./present.js";
 import { presentAgentGroupState } from "./present-agents.js";
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function overrideOf(row: Pick<AgentGroupRow, "override">): GroupOverride | null {
   return row.override ? (JSON.parse(row.override) as GroupOverride) : null;
@@ -54,7 +54,11 @@ export async function presentGroupStates(q: Querier, rows: readonly AgentGroupRo
 }
 
 function parseDateTime(value: string): string | undefined {
-  if (!ISO_DATE_TIME.test(value)) return undefined;
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return undefined;
+  // Date.parse rolls 2026-02-30 over into March: check the day against the month.
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
@@ -173,6 +177,12 @@ export function groupStateMethods(deps: Deps) {
           );
         }
         if (errors.length > 0) return fail(errors);
+        // A window override keeps both bounds: once the scheduled interval is
+        // over, an extended window still knows where it started.
+        if (given.currentStartTime || given.currentEndTime) {
+          if (start) given.currentStartTime = start;
+          if (end) given.currentEndTime = end;
+        }
         if (Object.keys(given).length === 0) return ok();
         const merged: Omit<GroupOverride, "until"> = { ...previous, ...given };
         delete (merged as Partial<GroupOverride>).until;

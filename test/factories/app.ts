@@ -4,6 +4,7 @@
  * make orgs and users with unique ids.
  */
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { compose, type Runtime } from "../../src/compose.js";
 import { loadConfig } from "../../src/config.js";
 import type { MethodResult } from "../../src/domain/errors.js";
@@ -34,8 +35,37 @@ export class ManualClock implements Clock {
   }
 }
 
+/** The database tests run on: CALLBOARD_TEST_DATABASE=postgres selects PostgreSQL. */
+export const TEST_DATABASE = process.env.CALLBOARD_TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
+const PG_URL = process.env.CALLBOARD_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/**
+ * A fresh schema on the test PostgreSQL server, so every test app starts from an
+ * empty database as it does on SQLite. The URL sets it as the search_path.
+ */
+async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = unique("cb_");
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create schema ${schema}`);
+  const options = encodeURIComponent(`-c search_path=${schema}`);
+  return {
+    url: `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}options=${options}`,
+    drop: () => admin(`drop schema ${schema} cascade`),
+  };
+}
+
 export interface TestApp {
   runtime: Runtime;
+  /** the database URL when on PostgreSQL, for a second instance */
+  databaseUrl?: string | undefined;
   clock?: Clock | undefined;
   call(method: string, body: unknown, auth?: Auth | string | null): Promise<Reply>;
   close(): Promise<void>;
@@ -54,20 +84,20 @@ export function basic(auth: Auth): string {
 }
 
 export async function startApp(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestApp> {
+  const postgres = TEST_DATABASE === "postgres" ? await freshPostgres() : undefined;
   const config = loadConfig({
     CALLBOARD_DATA_DIR: ":memory:",
     CALLBOARD_ADMIN_USER: ADMIN.user,
     CALLBOARD_ADMIN_PASSWORD: ADMIN.password,
     CALLBOARD_PASSWORD_HASH_COST: "16",
     CALLBOARD_RATE_LIMIT: "0",
-    ...(process.env.CALLBOARD_TEST_DATABASE_URL
-      ? { CALLBOARD_DATABASE_URL: process.env.CALLBOARD_TEST_DATABASE_URL }
-      : {}),
+    ...(postgres ? { CALLBOARD_DATABASE_URL: postgres.url } : {}),
     ...options.env,
   });
   const runtime = await compose(config, options.clock ? { clock: options.clock } : {});
   return {
     runtime,
+    databaseUrl: postgres?.url,
     clock: options.clock,
     async call(method, body, auth = ADMIN) {
       const headers: Record<string, string> = { "content-type": "application/json" };
@@ -81,7 +111,10 @@ export async function startApp(options: { env?: Record<string, string>; clock?: 
       });
       return { status: response.statusCode, ...(response.json() as MethodResult<Record<string, unknown>>) };
     },
-    close: () => runtime.close(),
+    async close() {
+      await runtime.close();
+      await postgres?.drop();
+    },
   };
 }
 

@@ -15,7 +15,7 @@ import { stateById } from "../../src/services/agent-lookup.js";
 import { createServices } from "../../src/services/index.js";
 import { presentAgentState } from "../../src/services/present-agents.js";
 import { findEligibleAgent } from "../../src/storage/agent-states.js";
-import { ADMIN, basic, makeAccount, startApp, type TestApp } from "../factories/app.js";
+import { ADMIN, basic, makeAccount, startApp, TEST_DATABASE, type TestApp } from "../factories/app.js";
 import { makeAgents, makeGroup } from "../factories/contact-center.js";
 import { findDoubleBookings, runAcquireLoad } from "./holds.js";
 
@@ -124,7 +124,7 @@ describe("acquireAgent under concurrency, one process", () => {
   });
 });
 
-describe("acquireAgent under concurrency, two processes on one SQLite file", () => {
+describe(`acquireAgent under concurrency, two server processes on one ${TEST_DATABASE} database`, () => {
   let t: TestApp;
   let dir: string;
   let child: ChildProcess;
@@ -137,6 +137,7 @@ describe("acquireAgent under concurrency, two processes on one SQLite file", () 
       env: {
         ...process.env,
         CALLBOARD_DATA_DIR: dir,
+        ...(t.databaseUrl ? { CALLBOARD_DATABASE_URL: t.databaseUrl } : {}),
         CALLBOARD_PORT: "0",
         CALLBOARD_ADMIN_USER: ADMIN.user,
         CALLBOARD_ADMIN_PASSWORD: ADMIN.password,
