@@ -1,0 +1,9 @@
+// The model test and the double-booking tests again, on PostgreSQL (two instances on one database).
+import { describe } from "node:test";
+
+process.env.CALLBOARD_TEST_DATABASE = "postgres";
+
+describe("on PostgreSQL", async () => {
+  await import("../reliability/model.test.js");
+  await import("../reliability/no-double-booking.test.js");
+});
