@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "web/dist/**", "node_modules/**", "**/*.js", "**/*.mjs"] },
+  { ignores: ["dist/**", "web/dist/**", "node_modules/**", ".tmp/**", "**/*.js", "**/*.mjs"] },
   {
     files: ["**/*.ts", "**/*.tsx"],
     languageOptions: {

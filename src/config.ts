@@ -3,6 +3,7 @@
  * whole (every problem reported together), and frozen. Nothing else reads
  * process.env.
  */
+import { normalizeLogin } from "./domain/text.js";
 
 export interface Limits {
   /** items per bulk call (createAgents, createUsers, deleteAgents, deleteUsers) */
@@ -85,6 +86,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push("CALLBOARD_DATABASE_URL must be a postgres:// URL");
   }
+  // Checked here, not at bootstrap, so that a bad value is reported with the
+  // others instead of failing the first start half-way.
+  const adminUser = env.CALLBOARD_ADMIN_USER || "admin@callboard.local";
+  if (!normalizeLogin(adminUser)) {
+    problems.push(`CALLBOARD_ADMIN_USER must be an email address or a phone number, got '${adminUser}'`);
+  }
   const costText = env.CALLBOARD_PASSWORD_HASH_COST;
   const passwordHashCost = int("CALLBOARD_PASSWORD_HASH_COST", 16384, 2, 1 << 20);
   if (costText && (passwordHashCost & (passwordHashCost - 1)) !== 0) {
@@ -95,7 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.CALLBOARD_HOST || "127.0.0.1",
     dataDir: env.CALLBOARD_DATA_DIR || "./data",
     databaseUrl,
-    adminUser: env.CALLBOARD_ADMIN_USER || "admin@callboard.local",
+    adminUser,
     adminPassword: env.CALLBOARD_ADMIN_PASSWORD || undefined,
     sync: choice("CALLBOARD_SYNC", "normal", ["normal", "full"] as const),
     logLevel: choice("CALLBOARD_LOG_LEVEL", "info", [

@@ -3,7 +3,7 @@
  * from the schedule, the override of changeAgentGroupState and the clock. Pure.
  */
 import type { WorkState } from "./agent-state.js";
-import { currentInterval, type ScheduleEntry } from "./schedule.js";
+import { currentInterval, nextIntervalStart, type ScheduleEntry } from "./schedule.js";
 
 export const MODES = ["Standard", "Enhanced", "Remote"] as const;
 export type Mode = (typeof MODES)[number];
@@ -94,10 +94,14 @@ export function groupStateAt(
 }
 
 /**
- * When an override made at `now` lapses: the later of its own end and the
- * current interval's end, else never. The later, so that a window shortened to
- * end at 18:00 keeps the group Closed from 18:00 until the scheduled end;
- * lapsing at 18:00 would hand the group back to the schedule, Open again.
+ * When an override made at `now` lapses (null: when it is next changed).
+ * - Inside an interval: the later of its own currentEndTime, if any, and the
+ *   interval's end. The later, so that a window shortened to end at 18:00
+ *   keeps the group Closed from 18:00 until the scheduled end; lapsing at 18:00
+ *   would hand the group back to the schedule, Open again.
+ * - Outside every interval: its own currentEndTime, else the start of the next
+ *   interval, the next schedule boundary (a group opened for the evening is
+ *   back on its schedule the next morning); never on an empty schedule.
  */
 export function overrideUntil(
   schedule: readonly ScheduleEntry[],
@@ -105,7 +109,7 @@ export function overrideUntil(
   currentEndTime: string | undefined,
 ): string | null {
   const intervalEnd = currentInterval(schedule, now)?.end.toISOString();
-  if (currentEndTime === undefined) return intervalEnd ?? null;
+  if (currentEndTime === undefined) return intervalEnd ?? nextIntervalStart(schedule, now)?.toISOString() ?? null;
   if (intervalEnd === undefined) return currentEndTime;
   return Date.parse(currentEndTime) > Date.parse(intervalEnd) ? currentEndTime : intervalEnd;
 }

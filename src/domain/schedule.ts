@@ -1,7 +1,8 @@
 /**
  * Schedule entries (SPEC §4) and their evaluation (SPEC §5.10): is an agent
- * group inside one of its intervals now, and which? Pure, apart from memo
- * caches that depend only on their inputs (and the tz data of the runtime).
+ * group inside one of its intervals now, and which; when does the next one
+ * start? Pure, apart from memo caches that depend only on their inputs (and
+ * the tz data of the runtime).
  *
  * Time-zone math uses Intl.DateTimeFormat only. Formatting is the costly part
  * (a few microseconds a call), and this runs on every acquire and state read,
@@ -167,22 +168,73 @@ export function currentInterval(entries: readonly ScheduleEntry[], now: Date): I
     const zone = zoneFor(entry.timeZone);
     const today = localDay(zone, t);
     for (let day = today - 1; day <= today; day += 1) {
-      if (entry.day !== null && DAYS[weekdayIndex(day)] !== entry.day) continue;
-      let start: number;
-      let end: number;
-      if (entry.open24) {
-        start = toInstant(zone, day * DAY_MS);
-        end = toInstant(zone, (day + 1) * DAY_MS);
-      } else {
-        const from = minutesOf(entry.startTime);
-        const to = minutesOf(entry.endTime);
-        start = toInstant(zone, day * DAY_MS + from * MINUTE);
-        end = toInstant(zone, (to <= from ? day + 1 : day) * DAY_MS + to * MINUTE);
-      }
-      if (start <= t && t < end) return { start: new Date(start), end: new Date(end), entry };
+      if (!runsOn(entry, day)) continue;
+      const start = startOn(zone, entry, day);
+      if (t < start) continue;
+      const end = endOn(zone, entry, day);
+      if (t < end) return { start: new Date(start), end: new Date(end), entry };
     }
   }
   return undefined;
+}
+
+/** Local days after today that nextIntervalStart looks at: a week, and a day to spare. */
+const LOOK_AHEAD_DAYS = 8;
+
+/**
+ * The earliest start, strictly after `now`, of an interval of any entry, over
+ * the intervals starting from yesterday (local) to LOOK_AHEAD_DAYS days after
+ * today, which covers weekly entries; undefined when there is none (an empty
+ * schedule). The intervals are currentInterval's: same days, zones and DST
+ * rules, so at the instant answered currentInterval finds an interval, and an
+ * interval that the spring-forward gap leaves empty is skipped, as
+ * currentInterval never finds it. open24 without a day starts at every local
+ * midnight.
+ */
+export function nextIntervalStart(entries: readonly ScheduleEntry[], now: Date): Date | undefined {
+  const t = now.getTime();
+  if (!Number.isFinite(t)) return undefined;
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const entry of entries) {
+    const zone = zoneFor(entry.timeZone);
+    const today = localDay(zone, t);
+    // An entry's starts increase with the day (toInstant is monotone), so its
+    // first one after now is its earliest.
+    for (let day = today - 1; day <= today + LOOK_AHEAD_DAYS; day += 1) {
+      if (!runsOn(entry, day)) continue;
+      const start = startOn(zone, entry, day);
+      if (start >= earliest) break;
+      if (start > t && start < endOn(zone, entry, day)) {
+        earliest = start;
+        break;
+      }
+    }
+  }
+  return earliest === Number.POSITIVE_INFINITY ? undefined : new Date(earliest);
+}
+
+function runsOn(entry: ScheduleEntry, epochDay: number): boolean {
+  return entry.day === null || DAYS[weekdayIndex(epochDay)] === entry.day;
+}
+
+/**
+ * The instant at which the entry's interval of local day `epochDay` starts:
+ * startTime that day, or local midnight for open24.
+ */
+function startOn(zone: Zone, entry: ScheduleEntry, epochDay: number): number {
+  return toInstant(zone, epochDay * DAY_MS + (entry.open24 ? 0 : minutesOf(entry.startTime) * MINUTE));
+}
+
+/**
+ * The instant at which the entry's interval of local day `epochDay` ends:
+ * endTime that day, or the next day when endTime is at or before startTime;
+ * the next local midnight for open24.
+ */
+function endOn(zone: Zone, entry: ScheduleEntry, epochDay: number): number {
+  if (entry.open24) return toInstant(zone, (epochDay + 1) * DAY_MS);
+  const from = minutesOf(entry.startTime);
+  const to = minutesOf(entry.endTime);
+  return toInstant(zone, (to <= from ? epochDay + 1 : epochDay) * DAY_MS + to * MINUTE);
 }
 
 /** Monday = 0 … Sunday = 6, of a day counted from 1970-01-01 (a Thursday). */

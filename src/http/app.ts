@@ -119,7 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const wait = limiter.take(actor.userId || `ip:${request.ip}`, Date.now());
     if (wait > 0) return send(reply.header("retry-after", String(wait)), fail(issue("RATE_LIMITED")));
 
-    const decoded = decodeArguments(method, request.body ?? {});
+    // No body at all means no arguments; a body of `null` is a body, and not an object.
+    const decoded = decodeArguments(method, request.body === undefined ? {} : request.body);
     if (!decoded.ok) return send(reply, fail(decoded.errors));
     const ctx = {
       actor,

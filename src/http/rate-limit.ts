@@ -17,8 +17,10 @@ export class RateLimiter {
       bucket = { tokens: capacity, at: nowMs };
       this.#buckets.set(key, bucket);
     }
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((nowMs - bucket.at) / 1000) * this.rate);
-    bucket.at = nowMs;
+    // A wall clock stepped backwards must not take tokens away.
+    const elapsedMs = Math.max(0, nowMs - bucket.at);
+    bucket.tokens = Math.min(capacity, bucket.tokens + (elapsedMs / 1000) * this.rate);
+    bucket.at = Math.max(bucket.at, nowMs);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 0;

@@ -21,7 +21,7 @@ import type { InputOf } from "../domain/methods.js";
 import { isAgentOnly } from "../domain/roles.js";
 import type { AgentStateInput } from "../domain/schemas.js";
 import { externalIdProblem, normalizeDevice, normalizeLogin, normalizePhone } from "../domain/text.js";
-import { type AgentStateView, agentStateQuery } from "../storage/agent-states.js";
+import type { AgentStateView } from "../storage/agent-states.js";
 import type { Tx } from "../storage/database.js";
 import type { AgentGroupRow, AgentStateRow } from "../storage/schema.js";
 import { attributeIssue } from "./agent-groups.js";

@@ -695,6 +695,53 @@ describe("changeAgentGroupState", () => {
     assert.equal((acquired.data[0] as { agent: { externalId: string } }).agent.externalId, agent);
   });
 
+  it("an override made outside every interval lapses at the start of the next interval", async () => {
+    clock.set("2026-03-02T23:00:00.000Z"); // Monday 18:00 New York, after the interval
+    const group = await createGroup(t, a.accountId, { currentSchedule: [NEW_YORK_DAY] });
+    assert.equal((await stateOf(t, group)).state, "Closed");
+    await override(t, group, { state: "Open" });
+    const opened = await stateOf(t, group);
+    assert.deepEqual(
+      [opened.state, opened.allocatedCount, opened.currentStartTime, opened.currentEndTime],
+      ["Open", null, null, null],
+    );
+    const stored = await storedOverride(t, group);
+    assert.equal(
+      (JSON.parse(stored ?? "null") as { until: string | null }).until,
+      "2026-03-03T14:00:00.000Z",
+      "Tuesday 09:00 New York",
+    );
+    clock.set("2026-03-03T13:59:59.000Z");
+    assert.equal((await stateOf(t, group)).state, "Open", "open through the night");
+    // Inside Tuesday's interval the schedule rules again: its window, count and number.
+    clock.set("2026-03-03T14:30:00.000Z");
+    assert.deepEqual(await stateOf(t, group), {
+      agentGroup: keyOf(group),
+      mode: "Standard",
+      state: "Open",
+      allocatedCount: 4,
+      currentStartTime: "2026-03-03T14:00:00.000Z",
+      currentEndTime: "2026-03-03T22:00:00.000Z",
+      phoneNumber: "+15550100100",
+      counts: ZERO,
+    });
+    clock.set("2026-03-03T23:00:00.000Z");
+    assert.equal((await stateOf(t, group)).state, "Closed", "the Open override has lapsed");
+  });
+
+  it("on an empty schedule an override lasts until it is next changed", async () => {
+    clock.set(MONDAY_15Z);
+    const group = await createGroup(t, a.accountId);
+    await override(t, group, { state: "Closed" });
+    assert.equal((JSON.parse((await storedOverride(t, group)) ?? "null") as { until: string | null }).until, null);
+    for (const later of ["2026-03-03T15:00:00.000Z", "2026-03-10T03:00:00.000Z", "2027-01-01T00:00:00.000Z"]) {
+      clock.set(later);
+      assert.equal((await stateOf(t, group)).state, "Closed", later);
+    }
+    await override(t, group, { state: "Open" });
+    assert.equal((await stateOf(t, group)).state, "Open");
+  });
+
   it("an allocatedCount override caps acquisitions", async () => {
     clock.set(MONDAY_15Z);
     const group = await createGroup(t, a.accountId);

@@ -4,6 +4,8 @@ import { describe } from "node:test";
 process.env.CALLBOARD_TEST_DATABASE = "postgres";
 
 describe("on PostgreSQL", async () => {
+  await import("../http/protocol.test.js");
+  await import("../http/sessions.test.js");
   await import("../http/orgs.test.js");
   await import("../http/users.test.js");
 });

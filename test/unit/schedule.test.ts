@@ -7,6 +7,7 @@ import {
   DAYS,
   type Day,
   type Interval,
+  nextIntervalStart,
   type ScheduleEntry,
   validateSchedule,
 } from "../../src/domain/schedule.js";
@@ -316,6 +317,117 @@ describe("currentInterval", () => {
   });
 });
 
+describe("nextIntervalStart", () => {
+  function assertNext(entries: ScheduleEntry[], now: string, expected: string | undefined): void {
+    assert.equal(nextIntervalStart(entries, at(now))?.toISOString(), expected, `at ${now}`);
+  }
+
+  it("a weekday entry seen on the weekend starts on the next such weekday", () => {
+    const monday = [entry({ day: "Monday", startTime: "09:00", endTime: "17:00", timeZone: "America/New_York" })];
+    // Saturday 2024-01-13 and Sunday 2024-01-14 → Monday 2024-01-15 09:00 EST.
+    assertNext(monday, "2024-01-13T15:00:00Z", "2024-01-15T14:00:00.000Z");
+    assertNext(monday, "2024-01-14T23:59:00Z", "2024-01-15T14:00:00.000Z");
+    // Monday after the interval, and inside it: a week later.
+    assertNext(monday, "2024-01-15T22:00:00Z", "2024-01-22T14:00:00.000Z");
+    assertNext(monday, "2024-01-15T15:00:00Z", "2024-01-22T14:00:00.000Z");
+  });
+
+  it("is strictly after now: at a start, the next start", () => {
+    const daily = [entry({ startTime: "09:00", endTime: "17:00" })];
+    assertNext(daily, "2024-03-13T08:59:59.999Z", "2024-03-13T09:00:00.000Z");
+    assertNext(daily, "2024-03-13T09:00:00.000Z", "2024-03-14T09:00:00.000Z");
+    assertNext(daily, "2024-03-13T17:00:00.000Z", "2024-03-14T09:00:00.000Z");
+  });
+
+  describe("an interval past midnight (Friday 22:00–06:00, Europe/Berlin, +01:00 in January)", () => {
+    const schedule = [entry({ day: "Friday", startTime: "22:00", endTime: "06:00", timeZone: "Europe/Berlin" })];
+    it("before it on Friday: 22:00 that day", () =>
+      assertNext(schedule, "2024-01-12T02:00:00Z", "2024-01-12T21:00:00.000Z"));
+    it("inside it after midnight, and after it on Saturday: the next Friday", () => {
+      assertNext(schedule, "2024-01-13T02:00:00Z", "2024-01-19T21:00:00.000Z");
+      assertNext(schedule, "2024-01-13T05:00:00Z", "2024-01-19T21:00:00.000Z");
+    });
+  });
+
+  it("reads the weekday and the times in the entry's zone", () => {
+    // 2024-01-08T12:00Z is Monday 17:30 in Kolkata; Tuesday 00:00 there is still Monday in UTC.
+    const tuesday = [entry({ day: "Tuesday", startTime: "00:00", endTime: "06:00", timeZone: "Asia/Kolkata" })];
+    assertNext(tuesday, "2024-01-08T12:00:00Z", "2024-01-08T18:30:00.000Z");
+    const kolkata = [entry({ startTime: "09:00", endTime: "18:00", timeZone: "Asia/Kolkata" })];
+    assertNext(kolkata, "2024-05-01T13:00:00Z", "2024-05-02T03:30:00.000Z");
+    const chatham = [entry({ startTime: "08:00", endTime: "12:00", timeZone: "Pacific/Chatham" })];
+    assertNext(chatham, "2024-01-15T23:00:00Z", "2024-01-16T18:15:00.000Z");
+    // 2024-01-09T03:00Z is Monday 22:00 in New York: Tuesday's interval is still ahead.
+    const evening = [entry({ day: "Tuesday", startTime: "21:00", endTime: "23:00", timeZone: "America/New_York" })];
+    assertNext(evening, "2024-01-09T03:00:00Z", "2024-01-10T02:00:00.000Z");
+  });
+
+  describe("open24", () => {
+    it("without a day, starts at every local midnight", () => {
+      const schedule = [entry({ open24: true, timeZone: "Asia/Kolkata" })];
+      assertNext(schedule, "2024-01-08T20:00:00Z", "2024-01-09T18:30:00.000Z");
+      assertNext(schedule, "2024-01-08T18:29:59.999Z", "2024-01-08T18:30:00.000Z");
+    });
+
+    it("with a day, at midnight of that weekday", () => {
+      const schedule = [entry({ day: "Wednesday", open24: true, timeZone: "America/New_York" })];
+      assertNext(schedule, "2024-01-08T12:00:00Z", "2024-01-10T05:00:00.000Z");
+      assertNext(schedule, "2024-01-10T12:00:00Z", "2024-01-17T05:00:00.000Z");
+    });
+
+    it("on a day whose midnight is skipped (America/Havana), at the transition", () => {
+      assertNext(
+        [entry({ open24: true, timeZone: "America/Havana" })],
+        "2024-03-09T12:00:00Z",
+        "2024-03-10T05:00:00.000Z",
+      );
+    });
+  });
+
+  describe("daylight saving time (America/New_York)", () => {
+    const ny = (fields: Partial<ScheduleEntry>) => [entry({ timeZone: "America/New_York", ...fields })];
+
+    it("09:00 is 14:00Z before the spring-forward Sunday (2024-03-10) and 13:00Z on it", () => {
+      const schedule = ny({ startTime: "09:00", endTime: "17:00" });
+      assertNext(schedule, "2024-03-09T12:00:00Z", "2024-03-09T14:00:00.000Z");
+      assertNext(schedule, "2024-03-09T20:00:00Z", "2024-03-10T13:00:00.000Z");
+    });
+
+    it("a start inside the gap maps forward to the transition (02:30 → 03:00 EDT)", () => {
+      assertNext(ny({ startTime: "02:30", endTime: "04:00" }), "2024-03-10T05:00:00Z", "2024-03-10T07:00:00.000Z");
+    });
+
+    it("an interval wholly inside the gap is empty that day and skipped", () => {
+      // 02:00–02:30 does not exist on 2024-03-10; the next is 02:00 EDT on the 11th.
+      assertNext(ny({ startTime: "02:00", endTime: "02:30" }), "2024-03-10T05:00:00Z", "2024-03-11T06:00:00.000Z");
+    });
+
+    it("a start in the repeated hour of the fall-back Sunday (2024-11-03) is the first one", () => {
+      const schedule = ny({ startTime: "01:30", endTime: "02:30" });
+      assertNext(schedule, "2024-11-03T04:00:00Z", "2024-11-03T05:30:00.000Z");
+      // During the second 01:30–02:00 (EST), inside the interval: the next day, 01:30 EST.
+      assertNext(schedule, "2024-11-03T06:45:00Z", "2024-11-04T06:30:00.000Z");
+    });
+  });
+
+  it("several entries: the earliest start, whatever the order", () => {
+    const office = entry({ day: "Monday", startTime: "09:00", endTime: "17:00", timeZone: "America/New_York" });
+    const kolkata = entry({ day: "Monday", startTime: "09:00", endTime: "17:00", timeZone: "Asia/Kolkata" });
+    const weekend = entry({ day: "Saturday", open24: true, timeZone: "Europe/Berlin" });
+    // Friday 2024-01-12 12:00Z: Berlin's Saturday starts 23:00Z that day.
+    assertNext([office, kolkata, weekend], "2024-01-12T12:00:00Z", "2024-01-12T23:00:00.000Z");
+    assertNext([weekend, office, kolkata], "2024-01-12T12:00:00Z", "2024-01-12T23:00:00.000Z");
+    // Sunday 2024-01-14 12:00Z: Monday 09:00 in Kolkata (03:30Z) comes before New York's (14:00Z).
+    assertNext([office, kolkata, weekend], "2024-01-14T12:00:00Z", "2024-01-15T03:30:00.000Z");
+    assertNext([office, weekend], "2024-01-14T12:00:00Z", "2024-01-15T14:00:00.000Z");
+  });
+
+  it("an empty schedule, or an invalid date: undefined", () => {
+    assertNext([], "2024-03-13T12:00:00Z", undefined);
+    assert.equal(nextIntervalStart([entry({ open24: true })], new Date(Number.NaN)), undefined);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // Properties
 
@@ -473,6 +585,46 @@ describe("currentInterval properties", () => {
         assert.deepEqual(found ? [found.start.getTime(), found.end.getTime()] : undefined, expected);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("nextIntervalStart: an interval starts there, and none holds before it when now is outside all", () => {
+    fc.assert(
+      fc.property(
+        fc.array(scheduleEntry, { minLength: 1, maxLength: 4 }),
+        instant,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        (entries, now, fractions) => {
+          const t = now.getTime();
+          const next = nextIntervalStart(entries, now);
+          // Every entry runs at least once a week, and only a DST gap empties an interval.
+          assert.ok(next !== undefined);
+          const n = next.getTime();
+          assert.ok(t < n && n <= t + 8 * DAY_MS, `${now.toISOString()} → ${next.toISOString()}`);
+          const there = currentInterval(entries, next);
+          assert.ok(there !== undefined, `nothing at ${next.toISOString()}`);
+          if (currentInterval(entries, now) !== undefined) return;
+          // Outside every interval, the schedule's next change is at `next`: it
+          // is the start of whatever holds there, and nothing holds before it.
+          assert.equal(there.start.getTime(), n);
+          const probes = [t + 1, n - 1, Math.floor((t + n) / 2), ...fractions.map((f) => t + Math.floor(f * (n - t)))];
+          for (const probe of probes) {
+            if (probe <= t || probe >= n) continue;
+            assert.equal(currentInterval(entries, new Date(probe)), undefined, `at ${new Date(probe).toISOString()}`);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("nextIntervalStart of several entries is the earliest of each entry's", () => {
+    fc.assert(
+      fc.property(fc.array(scheduleEntry, { minLength: 1, maxLength: 4 }), instant, (entries, now) => {
+        const each = entries.map((e) => nextIntervalStart([e], now)?.getTime() ?? Number.POSITIVE_INFINITY);
+        assert.equal(nextIntervalStart(entries, now)?.getTime(), Math.min(...each));
+      }),
+      { numRuns: 300 },
     );
   });
 
