@@ -38,6 +38,8 @@ export interface Config {
   passwordHashCost: number;
   /** requests per second per caller; 0 turns the limit off */
   rateLimit: number;
+  /** failed sign-ins per minute per address before 429; 0 turns the limit off */
+  authFailureLimit: number;
   eventRetentionDays: number;
   limits: Limits;
 }
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     credentialCacheMs: int("CALLBOARD_CREDENTIAL_CACHE_MS", 60_000, 0),
     passwordHashCost,
     rateLimit: int("CALLBOARD_RATE_LIMIT", 10_000, 0),
+    authFailureLimit: int("CALLBOARD_AUTH_FAILURE_LIMIT", 30, 0),
     eventRetentionDays: int("CALLBOARD_EVENT_RETENTION_DAYS", 7, 1),
     limits: {
       bulkItems: int("CALLBOARD_MAX_BULK_ITEMS", DEFAULT_LIMITS.bulkItems, 1),

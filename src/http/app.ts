@@ -54,6 +54,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   const limiter = new RateLimiter(config.rateLimit);
+  // Failed sign-ins are counted per address and checked before the (slow)
+  // password check: guessing is throttled, and so is the CPU it costs.
+  const failures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
+  const limited = (reply: FastifyReply, wait: number) =>
+    send(reply.header("retry-after", String(wait)), fail(issue("RATE_LIMITED")));
   const compiled = new Map<MethodName, CompiledMethod>(
     (Object.keys(METHODS) as MethodName[]).map((name) => [name, compileMethod(METHODS[name])]),
   );
@@ -109,15 +114,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const method = isMethodName(name) ? compiled.get(name) : undefined;
     if (!impl || !method || !isMethodName(name)) return send(reply, fail(issue("UNKNOWN_METHOD", { subject: name })));
 
+    const nowMs = Date.now();
+    const address = `ip:${request.ip}`;
+    const banned = failures.peek(address, nowMs);
+    if (banned > 0) return limited(reply, banned);
     let actor = ANONYMOUS;
     if (!METHODS[name].anonymous) {
       const outcome = await authenticate(deps, request.headers.authorization);
-      if ("error" in outcome) return send(reply, fail(outcome.error));
+      if ("error" in outcome) {
+        if (outcome.error.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
+        return send(reply, fail(outcome.error));
+      }
       actor = outcome.actor;
       if (!mayCall(actor.roles, name)) return send(reply, fail(issue("PERMISSION_DENIED", { subject: name })));
     }
-    const wait = limiter.take(actor.userId || `ip:${request.ip}`, Date.now());
-    if (wait > 0) return send(reply.header("retry-after", String(wait)), fail(issue("RATE_LIMITED")));
+    const wait = limiter.take(actor.userId || address, nowMs);
+    if (wait > 0) return limited(reply, wait);
 
     // No body at all means no arguments; a body of `null` is a body, and not an object.
     const decoded = decodeArguments(method, request.body === undefined ? {} : request.body);
@@ -128,7 +140,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       requestId: request.id,
       sessionToken: actor.sessionTokenHash ? bearerToken(request.headers.authorization) : undefined,
     };
-    return send(reply, await impl(ctx, decoded.input as never));
+    const result = await impl(ctx, decoded.input as never);
+    if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
+    return send(reply, result);
   });
 
   return app;

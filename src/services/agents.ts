@@ -479,7 +479,10 @@ export function agentMethods(deps: Deps) {
     async changeAgentState(ctx: Ctx, input: InputOf<"changeAgentState">): Promise<MethodResult> {
       const change = input.agentState;
       const agentOnly = isAgentOnly(ctx.actor.roles);
-      return db.write(async (tx) => {
+      // Cached credentials are forgotten after the commit: forgetting them inside
+      // the transaction would let a concurrent call cache the old state again.
+      let forget: string | undefined;
+      const result = await db.write(async (tx) => {
         const found = await findAgentState(tx.q, ctx.actor, change, { argumentIndex: 0, ...CC });
         if (!found.ok) return fail(found.error);
         const row = found.row;
@@ -582,12 +585,14 @@ export function agentMethods(deps: Deps) {
             })
             .where("id", "=", row.user_id)
             .execute();
-          deps.credentials.forgetUser(row.user_id);
+          forget = row.user_id;
         }
         const wire = presentAgentState(await stateById(tx.q, row.id), ctx.now);
         tx.emit({ type: "agentState.changed", orgPath: row.account_path, data: wire });
         return ok([wire]);
       });
+      if (forget && result.errors.length === 0) deps.credentials.forgetUser(forget);
+      return result;
     },
   };
 }

@@ -40,13 +40,14 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     const key = `basic:${sha256(credential)}`;
     const cached = deps.credentials.get(key, nowMs);
     if (cached) return { actor: cached };
+    const ticket = deps.credentials.ticket();
     const decoded = Buffer.from(credential, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0) return failure();
     const user = await verifyPassword(deps, decoded.slice(0, colon), decoded.slice(colon + 1));
     if (!user) return failure();
     const actor = actorOf(user);
-    deps.credentials.set(key, actor, nowMs + deps.credentials.ttlMs);
+    deps.credentials.set(key, actor, nowMs + deps.credentials.ttlMs, ticket);
     return { actor };
   }
   if (scheme === "bearer") {
@@ -54,6 +55,7 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     const key = `bearer:${tokenHash}`;
     const cached = deps.credentials.get(key, nowMs);
     if (cached) return { actor: cached };
+    const ticket = deps.credentials.ticket();
     const row = await deps.db.q
       .selectFrom("sessions")
       .innerJoin("users", "users.id", "sessions.user_id")
@@ -65,7 +67,7 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     const expiresAt = Date.parse(row.expires_at);
     if (expiresAt <= nowMs) return failure();
     const actor = actorOf(row, tokenHash);
-    deps.credentials.set(key, actor, Math.min(expiresAt, nowMs + deps.credentials.ttlMs));
+    deps.credentials.set(key, actor, Math.min(expiresAt, nowMs + deps.credentials.ttlMs), ticket);
     return { actor };
   }
   return failure();

@@ -15,6 +15,13 @@ interface Entry {
 export class CredentialCache {
   readonly #entries = new Map<string, Entry>();
   readonly #keysByUser = new Map<string, Set<string>>();
+  /**
+   * A check that began before a user was forgotten must not put the old state
+   * back: each check takes a ticket first, each forgetting stamps the user, and
+   * `set` refuses a ticket older than the user's stamp.
+   */
+  #ticks = 0;
+  readonly #forgottenAt = new Map<string, number>();
 
   constructor(
     readonly ttlMs: number,
@@ -31,7 +38,14 @@ export class CredentialCache {
     return entry.actor;
   }
 
-  set(key: string, actor: Actor, expiresAt: number): void {
+  /** Take before reading what `set` will remember. */
+  ticket(): number {
+    this.#ticks += 1;
+    return this.#ticks;
+  }
+
+  set(key: string, actor: Actor, expiresAt: number, ticket: number): void {
+    if ((this.#forgottenAt.get(actor.userId) ?? 0) > ticket) return;
     if (this.#entries.size >= this.maxEntries) this.clear();
     this.#entries.set(key, { actor, expiresAt });
     let keys = this.#keysByUser.get(actor.userId);
@@ -50,6 +64,8 @@ export class CredentialCache {
   }
 
   forgetUser(userId: string): void {
+    this.#ticks += 1;
+    this.#forgottenAt.set(userId, this.#ticks);
     for (const key of this.#keysByUser.get(userId) ?? []) this.#entries.delete(key);
     this.#keysByUser.delete(userId);
   }

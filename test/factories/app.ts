@@ -91,6 +91,7 @@ export async function startApp(options: { env?: Record<string, string>; clock?: 
     CALLBOARD_ADMIN_PASSWORD: ADMIN.password,
     CALLBOARD_PASSWORD_HASH_COST: "16",
     CALLBOARD_RATE_LIMIT: "0",
+    CALLBOARD_AUTH_FAILURE_LIMIT: "0",
     ...(postgres ? { CALLBOARD_DATABASE_URL: postgres.url } : {}),
     ...options.env,
   });

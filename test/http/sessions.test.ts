@@ -279,3 +279,35 @@ describe("session lifetime configuration", () => {
     }
   });
 });
+
+describe("failed sign-ins per address", () => {
+  it("after CALLBOARD_AUTH_FAILURE_LIMIT failures even good credentials get 429 until the bucket refills", async () => {
+    const t = await startApp({ env: { CALLBOARD_AUTH_FAILURE_LIMIT: "3" } });
+    try {
+      const wrong = { user: ADMIN.user, password: "not-the-password" };
+      assert.equal((await t.call("showCurrentSession", {}, wrong)).status, 401);
+      assert.equal((await t.call("createSession", { externalId: ADMIN.user, password: "nope" }, null)).status, 401);
+      assert.equal((await t.call("showCurrentSession", {}, wrong)).status, 401);
+      const blocked = await t.runtime.app.inject({
+        method: "POST",
+        url: "/api/v1/showCurrentSession",
+        headers: { "content-type": "application/json", authorization: basic(ADMIN) },
+        payload: "{}",
+      });
+      assert.equal(blocked.statusCode, 429);
+      assert.equal(blocked.json().errors[0].code, "RATE_LIMITED");
+      assert.ok(Number(blocked.headers["retry-after"]) >= 1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("successful calls do not count", async () => {
+    const t = await startApp({ env: { CALLBOARD_AUTH_FAILURE_LIMIT: "2" } });
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await t.call("showCurrentSession", {})).status, 200);
+    } finally {
+      await t.close();
+    }
+  });
+});
