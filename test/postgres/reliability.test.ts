@@ -6,4 +6,5 @@ process.env.CALLBOARD_TEST_DATABASE = "postgres";
 describe("on PostgreSQL", async () => {
   await import("../reliability/model.test.js");
   await import("../reliability/no-double-booking.test.js");
+  await import("../reliability/fuzz.test.js");
 });
