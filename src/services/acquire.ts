@@ -14,7 +14,8 @@ import { fail, type Issue, issue, type MethodResult, ok } from "../domain/errors
 import type { InputOf } from "../domain/methods.js";
 import { currentInterval, type ScheduleEntry } from "../domain/schedule.js";
 import { externalIdProblem, normalizeDevice } from "../domain/text.js";
-import { countBusy, findEligibleAgent, lockAgentGroup } from "../storage/agent-states.js";
+import { countBusy, findEligibleAgent } from "../storage/agent-states.js";
+import { lockAgentGroup, lockOrg } from "../storage/locks.js";
 import type { AgentGroupRow } from "../storage/schema.js";
 import { attributeIssue } from "./agent-groups.js";
 import { findAgentState, stateById } from "./agent-lookup.js";
@@ -129,6 +130,7 @@ export function acquireMethods(deps: Deps) {
           }
         }
         if (device !== null) {
+          await lockOrg(tx.q, group.account_id);
           const holder = await tx.q
             .selectFrom("agent_states")
             .select("id")

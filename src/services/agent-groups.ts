@@ -10,6 +10,7 @@ import type { InputOf } from "../domain/methods.js";
 import { type ScheduleEntry, validateSchedule } from "../domain/schedule.js";
 import type { AttributeInput, ScheduleEntryInput } from "../domain/schemas.js";
 import { externalIdProblem } from "../domain/text.js";
+import { lockAgentGroup, lockOrg } from "../storage/locks.js";
 import type { AgentGroupRow } from "../storage/schema.js";
 import type { Ctx, Deps } from "./context.js";
 import { findAgentGroup, findOrg, findScheduleGroup, orgById, type Querier } from "./lookup.js";
@@ -116,6 +117,7 @@ export function agentGroupMethods(deps: Deps) {
           );
         }
         if (errors.length > 0 || !group.externalId) return fail(errors);
+        await lockOrg(tx.q, parent.row.id);
         const existing = await tx.q
           .selectFrom("agent_groups")
           .select("id")
@@ -285,6 +287,7 @@ export function agentGroupMethods(deps: Deps) {
         const parent = await findAgentGroup(tx.q, ctx.actor, input.parent, { argumentIndex: 1, type: "ContactCenter" });
         if (!parent.ok) return fail([...errors, parent.error]);
         if (errors.length > 0) return fail(errors);
+        await lockAgentGroup(tx.q, db.dialect, parent.row.id);
         if (group.externalId != null) {
           const existing = await tx.q
             .selectFrom("schedule_groups")

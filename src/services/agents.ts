@@ -23,6 +23,7 @@ import type { AgentStateInput } from "../domain/schemas.js";
 import { externalIdProblem, normalizeDevice, normalizeLogin, normalizePhone } from "../domain/text.js";
 import type { AgentStateView } from "../storage/agent-states.js";
 import type { Tx } from "../storage/database.js";
+import { lockOrg } from "../storage/locks.js";
 import type { AgentGroupRow, AgentStateRow } from "../storage/schema.js";
 import { attributeIssue } from "./agent-groups.js";
 import { findAgentState, scopedStates, stateById } from "./agent-lookup.js";
@@ -87,6 +88,7 @@ export function agentMethods(deps: Deps) {
     const found = await findAgentGroup(tx.q, ctx.actor, groupRef, { argumentIndex: 1, ...CC });
     if (!found.ok) return fail([...errors, found.error]);
     const group = found.row;
+    await lockOrg(tx.q, group.account_id);
     const scheduleGroups = await tx.q
       .selectFrom("schedule_groups")
       .select(["id", "external_id"])
@@ -514,6 +516,7 @@ export function agentMethods(deps: Deps) {
           phone = change.currentPhoneNumber === null ? null : (normalizePhone(change.currentPhoneNumber) ?? null);
           if (change.currentPhoneNumber !== null && phone === null) bad("currentPhoneNumber", "not a phone number");
           else if (phone !== null && phone !== row.phone_number) {
+            await lockOrg(tx.q, row.account_id);
             const holder = await tx.q
               .selectFrom("agent_states")
               .select("id")

@@ -9,6 +9,7 @@ import type { InputOf } from "../domain/methods.js";
 import type { Role } from "../domain/roles.js";
 import type { AttributeInput, OrgRefInput } from "../domain/schemas.js";
 import { externalIdProblem } from "../domain/text.js";
+import { lockOrg } from "../storage/locks.js";
 import type { OrgRow } from "../storage/schema.js";
 import type { Ctx, Deps } from "./context.js";
 import { findOrg, orgById, type Place, type Querier } from "./lookup.js";
@@ -38,22 +39,6 @@ export function refersTo(ref: OrgRefInput | null | undefined, row: Pick<OrgRow, 
   if (ref.internalId) return ref.internalId === row.id;
   if (ref.externalId) return ref.externalId === row.external_id;
   return true;
-}
-
-/**
- * Locks an org's row for the rest of the transaction and answers whether it
- * still exists. A no-op update rather than SELECT … FOR UPDATE, which SQLite
- * does not parse: on PostgreSQL it takes the row lock, so creating children or
- * users in an org and deleting that org serialise; on SQLite every write
- * transaction already holds the database lock.
- */
-export async function lockOrg(q: Querier, id: string): Promise<boolean> {
-  const result = await q
-    .updateTable("orgs")
-    .set((eb) => ({ updated_at: eb.ref("updated_at") }))
-    .where("id", "=", id)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }
 
 function invalidData(attributeName: string, context: string, argumentIndex = 0): Issue {

@@ -14,11 +14,12 @@ import { isManager, isRole, type Role } from "../domain/roles.js";
 import type { UserInput } from "../domain/schemas.js";
 import { externalIdProblem, normalizeEmail, normalizeLogin, normalizePhone } from "../domain/text.js";
 import { parseUserString } from "../domain/user-string.js";
+import { lockOrg } from "../storage/locks.js";
 import type { OrgRow, UserRow, UserUpdate } from "../storage/schema.js";
 import { rolesOf } from "./auth.js";
 import type { Actor, Ctx, Deps } from "./context.js";
 import { findOrg, findUser, notFound, orgById, type Place, type Querier } from "./lookup.js";
-import { lockOrg, refersTo } from "./orgs.js";
+import { refersTo } from "./orgs.js";
 import { listPage } from "./paging.js";
 import { presentUser, type WireUser } from "./present.js";
 
@@ -548,12 +549,22 @@ export function userMethods(deps: Deps) {
       const result = await db.write(async (tx) => {
         const warnings: Issue[] = [];
         const doomed = new Map<string, UserRow>();
+        const found = [];
+        for (const [i, ref] of input.users.entries()) {
+          found.push(await findUser(tx.q, ctx.actor, ref, { ...argument(0), path: `users[${i}]` }));
+        }
+        // The users' orgs are locked (in a fixed order) before the checks, as
+        // createAgents locks its Account: a user cannot become an agent between
+        // the check and the delete.
+        const orgIds = [...new Set(found.flatMap((f) => (f.ok ? [f.row.org_id] : [])))].sort();
+        for (const id of orgIds) await lockOrg(tx.q, id);
         for (const [i, ref] of input.users.entries()) {
           const context = itemContext(`users[${i}]`, ref.externalId);
-          const found = await findUser(tx.q, ctx.actor, ref, { ...argument(0), path: `users[${i}]` });
-          const problem = found.ok ? await deletionProblem(tx.q, ctx.actor, found.row) : found.error;
+          const one = found[i];
+          if (!one) continue;
+          const problem = one.ok ? await deletionProblem(tx.q, ctx.actor, one.row) : one.error;
           if (problem) warnings.push(asWarning(problem, context));
-          else if (found.ok) doomed.set(found.row.id, found.row);
+          else if (one.ok) doomed.set(one.row.id, one.row);
         }
         const orgs = new Map<string, OrgRow>();
         for (const row of doomed.values()) {

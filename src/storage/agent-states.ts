@@ -107,13 +107,3 @@ export async function countByGroup(q: Q, agentGroupIds: readonly string[]): Prom
   }
   return out;
 }
-
-/**
- * Serialises acquisitions of one capped group on PostgreSQL, so the count of
- * busy agents and the acquisition that follows it cannot interleave with
- * another's. On SQLite the write transaction is already exclusive.
- */
-export async function lockAgentGroup(q: Q, dialect: DialectName, agentGroupId: string): Promise<void> {
-  if (dialect !== "postgres") return;
-  await q.selectFrom("agent_groups").select("id").where("id", "=", agentGroupId).forUpdate().execute();
-}

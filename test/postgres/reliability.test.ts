@@ -7,4 +7,5 @@ describe("on PostgreSQL", async () => {
   await import("../reliability/model.test.js");
   await import("../reliability/no-double-booking.test.js");
   await import("../reliability/fuzz.test.js");
+  await import("../reliability/races.test.js");
 });
