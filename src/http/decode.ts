@@ -97,6 +97,15 @@ export function attributeName(argument: string, path: readonly Segment[], argume
 }
 
 /** Non-finite numbers, ill-formed strings and runaway nesting, which JSON Schema does not see. */
+/**
+ * Ill-formed Unicode is never text; NUL is refused everywhere too: PostgreSQL
+ * cannot store or even compare it, and no field of the API has a use for it.
+ * (Other control characters are judged field by field by the services.)
+ */
+function acceptableText(text: string): boolean {
+  return text.isWellFormed() && !text.includes("\u0000");
+}
+
 function scanValues(value: unknown, arg: CompiledArgument, path: Segment[], depth: number, out: Issue[]): void {
   if (out.length >= MAX_ERRORS) return;
   const place = () => placeOf(arg, path);
@@ -111,7 +120,7 @@ function scanValues(value: unknown, arg: CompiledArgument, path: Segment[], dept
     return;
   }
   if (typeof value === "string") {
-    if (!value.isWellFormed()) out.push(issue("ARG_INVALID_CHAR", { ...place(), subject: arg.name }));
+    if (!acceptableText(value)) out.push(issue("ARG_INVALID_CHAR", { ...place(), subject: arg.name }));
     return;
   }
   if (value === null || typeof value !== "object") return;
@@ -124,7 +133,7 @@ function scanValues(value: unknown, arg: CompiledArgument, path: Segment[], dept
     return;
   }
   for (const [key, item] of Object.entries(value)) {
-    if (!key.isWellFormed()) {
+    if (!acceptableText(key)) {
       out.push(issue("ARG_INVALID_CHAR", { ...place(), subject: arg.name }));
       continue;
     }

@@ -55,13 +55,16 @@ async function post(baseUrl: string, auth: string, method: string, body: unknown
 
 /**
  * `clients` loops of acquire → short hold → release against one group over
- * real HTTP for `ms` milliseconds; answers every hold and the count of errors.
+ * real HTTP, until `holds` acquisitions were held or `ms` milliseconds passed;
+ * answers every hold and the count of errors. Bounded by holds rather than
+ * time alone, so a slow machine still exercises the contention it must.
  */
 export async function runAcquireLoad(options: {
   baseUrls: string[];
   auth: string;
   agentGroupId: string;
   clients: number;
+  holds: number;
   ms: number;
 }): Promise<{ holds: Hold[]; errors: number; empty: number }> {
   const holds: Hold[] = [];
@@ -70,7 +73,7 @@ export async function runAcquireLoad(options: {
   const deadline = Date.now() + options.ms;
   const client = async (index: number) => {
     const baseUrl = options.baseUrls[index % options.baseUrls.length] ?? "";
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && holds.length < options.holds) {
       const acquired = await post(baseUrl, options.auth, "acquireAgent", {
         agentState: { agentGroup: { internalId: options.agentGroupId } },
       });

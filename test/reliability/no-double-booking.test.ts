@@ -68,7 +68,8 @@ describe("the double-booking checker", () => {
         auth: AUTH,
         agentGroupId: groupId,
         clients: CLIENTS,
-        ms: 1000,
+        holds: 300,
+        ms: 5000,
       });
       assert.ok(holds.length > 0);
       assert.ok(findDoubleBookings(holds).length > 0, "the broken acquire must be caught");
@@ -109,17 +110,18 @@ describe("acquireAgent under concurrency, one process", () => {
     assert.equal(new Set(won).size, 10);
   });
 
-  it("64 clients acquiring and releasing for a second never hold one agent twice", async () => {
+  it("64 clients acquiring and releasing 300 times never hold one agent twice", async () => {
     const groupId = await readyGroup(t, 10);
     const { holds, errors } = await runAcquireLoad({
       baseUrls: [baseUrl],
       auth: AUTH,
       agentGroupId: groupId,
       clients: CLIENTS,
-      ms: 1000,
+      holds: 300,
+      ms: 15_000,
     });
     assert.equal(errors, 0);
-    assert.ok(holds.length > 20, `only ${holds.length} holds`);
+    assert.ok(holds.length >= 100, `only ${holds.length} holds`);
     assert.deepEqual(findDoubleBookings(holds), []);
   });
 });
@@ -170,10 +172,11 @@ describe(`acquireAgent under concurrency, two server processes on one ${TEST_DAT
       auth: AUTH,
       agentGroupId: groupId,
       clients: CLIENTS,
-      ms: 1500,
+      holds: 300,
+      ms: 15_000,
     });
     assert.equal(errors, 0);
-    assert.ok(holds.length > 20, `only ${holds.length} holds`);
+    assert.ok(holds.length >= 100, `only ${holds.length} holds`);
     assert.deepEqual(findDoubleBookings(holds), []);
   });
 });

@@ -30,6 +30,7 @@ describe("loadConfig", () => {
       credentialCacheMs: 60_000,
       passwordHashCost: 16384,
       rateLimit: 10_000,
+      authFailureLimit: 30,
       eventRetentionDays: 7,
       limits: { ...DEFAULT_LIMITS },
     });
@@ -74,6 +75,7 @@ describe("loadConfig", () => {
       CALLBOARD_CREDENTIAL_CACHE_MS: "0",
       CALLBOARD_PASSWORD_HASH_COST: "1024",
       CALLBOARD_RATE_LIMIT: "0",
+      CALLBOARD_AUTH_FAILURE_LIMIT: "5",
       CALLBOARD_EVENT_RETENTION_DAYS: "30",
       CALLBOARD_MAX_BULK_ITEMS: "10",
       CALLBOARD_MAX_AGENTS_PER_ACCOUNT: "11",
@@ -99,6 +101,7 @@ describe("loadConfig", () => {
       credentialCacheMs: 0,
       passwordHashCost: 1024,
       rateLimit: 0,
+      authFailureLimit: 5,
       eventRetentionDays: 30,
       limits: {
         bulkItems: 10,

@@ -169,6 +169,16 @@ describe("decodeArguments", () => {
     assert.equal(decodeArguments(createSession, { externalId: "😀@example.com", password: "x" }).ok, true);
   });
 
+  it("answers ARG_INVALID_CHAR for a NUL anywhere, which PostgreSQL cannot store or compare", () => {
+    assert.deepEqual(placed(createAgents, { ...goodAgents, agents: [{ externalId: "a\u0000b" }] }), [
+      ["ARG_INVALID_CHAR", 0, "agents[0].externalId"],
+    ]);
+    assert.deepEqual(placed(createAgents, { ...goodAgents, agentGroup: { "x\u0000": 1 } }), [
+      ["ARG_INVALID_CHAR", 1, undefined],
+    ]);
+    assert.equal(decodeArguments(createSession, { externalId: "a\u0007@example.com", password: "x" }).ok, true);
+  });
+
   it("rejects nesting deeper than 32 levels with ARG_INVALID_DATA", () => {
     let deep: unknown = "x";
     for (let i = 0; i < 1000; i++) deep = [deep];
