@@ -81,7 +81,7 @@ export function agentGroupMethods(deps: Deps) {
     async createAgentGroup(ctx: Ctx, input: InputOf<"createAgentGroup">): Promise<MethodResult> {
       const group = input.agentGroup;
       const errors: Issue[] = [];
-      if (!group.externalId) errors.push(attributeIssue("ATTRIBUTE_NULL", "externalId"));
+      if (group.externalId == null) errors.push(attributeIssue("ATTRIBUTE_NULL", "externalId"));
       else checkExternalId(group.externalId, errors);
       const mode = group.mode ?? "Standard";
       if (!isMode(mode))

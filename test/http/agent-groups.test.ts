@@ -398,6 +398,11 @@ describe("createAgentGroup", () => {
         expected: { status: 400, code: "ARG_INVALID_CHAR", argumentIndex: 0, attributeName: "externalId" },
       },
       {
+        name: "an empty externalId → ATTRIBUTE_INVALID_DATA",
+        body: () => ({ agentGroup: { externalId: "" }, parent: { internalId: a.accountId } }),
+        expected: { status: 400, code: "ATTRIBUTE_INVALID_DATA", argumentIndex: 0, attributeName: "externalId" },
+      },
+      {
         name: "an externalId over 255 characters → ATTRIBUTE_INVALID_DATA",
         body: () => ({ agentGroup: { externalId: "g".repeat(256) }, parent: { internalId: a.accountId } }),
         expected: { status: 400, code: "ATTRIBUTE_INVALID_DATA", argumentIndex: 0, attributeName: "externalId" },
