@@ -60,6 +60,51 @@ function checkExternalId(value: string, errors: Issue[], argumentIndex = 0): voi
 
 const json = (value: unknown) => JSON.stringify(value ?? []);
 
+interface ChildTable {
+  table: "agent_groups" | "schedule_groups";
+  parentColumn: "account_id" | "agent_group_id";
+  what: string;
+}
+const AGENT_GROUPS: ChildTable = { table: "agent_groups", parentColumn: "account_id", what: "agent groups" };
+const SCHEDULE_GROUPS: ChildTable = {
+  table: "schedule_groups",
+  parentColumn: "agent_group_id",
+  what: "schedule groups",
+};
+
+/**
+ * Whether a parent has room for one more child with this externalId:
+ * OBJECT_EXISTS when the externalId is taken there, SYSTEM_LIMIT_EXCEEDED when
+ * the parent is full. Run after the parent's lock, so the answer holds until commit.
+ */
+async function roomFor(
+  q: Querier,
+  child: ChildTable,
+  parentId: string,
+  externalId: string | null,
+  limit: number,
+): Promise<Issue | undefined> {
+  // Both tables have the same id and external_id columns; the casts name one of them for Kysely's types.
+  const table = child.table as "agent_groups";
+  const parentColumn = child.parentColumn as "account_id";
+  if (externalId !== null) {
+    const existing = await q
+      .selectFrom(table)
+      .select("id")
+      .where(parentColumn, "=", parentId)
+      .where("external_id", "=", externalId)
+      .executeTakeFirst();
+    if (existing) return attributeIssue("OBJECT_EXISTS", "externalId", 0, externalId);
+  }
+  const { n } = await q
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(parentColumn, "=", parentId)
+    .executeTakeFirstOrThrow();
+  if (Number(n) >= limit) return issue("SYSTEM_LIMIT_EXCEEDED", { subject: child.what, type: "ContactCenter" });
+  return undefined;
+}
+
 /** Attributes as shown, so that an echo compares equal whatever the key order it was created with. */
 const attributesJson = (list: readonly AttributeInput[]) =>
   json(list.map((a) => ({ name: a.name, value: a.value ?? null })));
@@ -118,21 +163,14 @@ export function agentGroupMethods(deps: Deps) {
         }
         if (errors.length > 0 || !group.externalId) return fail(errors);
         await lockOrg(tx.q, parent.row.id);
-        const existing = await tx.q
-          .selectFrom("agent_groups")
-          .select("id")
-          .where("account_id", "=", parent.row.id)
-          .where("external_id", "=", group.externalId)
-          .executeTakeFirst();
-        if (existing) return fail(attributeIssue("OBJECT_EXISTS", "externalId", 0, group.externalId));
-        const { n } = await tx.q
-          .selectFrom("agent_groups")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("account_id", "=", parent.row.id)
-          .executeTakeFirstOrThrow();
-        if (Number(n) >= config.limits.agentGroupsPerAccount) {
-          return fail(issue("SYSTEM_LIMIT_EXCEEDED", { subject: "agent groups", type: "ContactCenter" }));
-        }
+        const problem = await roomFor(
+          tx.q,
+          AGENT_GROUPS,
+          parent.row.id,
+          group.externalId,
+          config.limits.agentGroupsPerAccount,
+        );
+        if (problem) return fail(problem);
         const row: AgentGroupRow = {
           id: deps.newId(),
           external_id: group.externalId,
@@ -288,23 +326,14 @@ export function agentGroupMethods(deps: Deps) {
         if (!parent.ok) return fail([...errors, parent.error]);
         if (errors.length > 0) return fail(errors);
         await lockAgentGroup(tx.q, db.dialect, parent.row.id);
-        if (group.externalId != null) {
-          const existing = await tx.q
-            .selectFrom("schedule_groups")
-            .select("id")
-            .where("agent_group_id", "=", parent.row.id)
-            .where("external_id", "=", group.externalId)
-            .executeTakeFirst();
-          if (existing) return fail(attributeIssue("OBJECT_EXISTS", "externalId", 0, group.externalId));
-        }
-        const { n } = await tx.q
-          .selectFrom("schedule_groups")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("agent_group_id", "=", parent.row.id)
-          .executeTakeFirstOrThrow();
-        if (Number(n) >= config.limits.scheduleGroupsPerAgentGroup) {
-          return fail(issue("SYSTEM_LIMIT_EXCEEDED", { subject: "schedule groups", type: "ContactCenter" }));
-        }
+        const problem = await roomFor(
+          tx.q,
+          SCHEDULE_GROUPS,
+          parent.row.id,
+          group.externalId ?? null,
+          config.limits.scheduleGroupsPerAgentGroup,
+        );
+        if (problem) return fail(problem);
         const row = {
           id: deps.newId(),
           external_id: group.externalId ?? null,
