@@ -16,6 +16,7 @@ import { currentInterval, type ScheduleEntry } from "../domain/schedule.js";
 import { externalIdProblem, normalizeDevice } from "../domain/text.js";
 import { countBusy, findEligibleAgent } from "../storage/agent-states.js";
 import { lockAgentGroup, lockOrg } from "../storage/locks.js";
+import { prepare } from "../storage/prepared.js";
 import type { AgentGroupRow } from "../storage/schema.js";
 import { attributeIssue } from "./agent-groups.js";
 import { findAgentState, stateById } from "./agent-lookup.js";
@@ -26,6 +27,52 @@ import { parseList } from "./present.js";
 import { presentAgentState } from "./present-agents.js";
 
 const CC = { type: "ContactCenter" } as const;
+
+// The two writes of the hot path, compiled once (see storage/prepared.ts).
+const takeAgent = prepare((q, contactState: string, now: string, device: string | null, by: string, id: string) =>
+  q
+    .updateTable("agent_states")
+    .set((eb) => ({
+      contact_state: contactState,
+      contact_state_start: now,
+      device,
+      version: eb("version", "+", 1),
+      updated_at: now,
+      modified_by: by,
+    }))
+    .where("id", "=", id)
+    .where("contact_state", "=", "Idle")
+    .where("work_state", "=", "Ready"),
+);
+
+const releaseRow = prepare(
+  (
+    q,
+    now: string,
+    workState: string,
+    requestedWorkState: string | null,
+    workStateStart: string,
+    breakAlerted: number,
+    version: number,
+    by: string,
+    id: string,
+  ) =>
+    q
+      .updateTable("agent_states")
+      .set({
+        contact_state: "Idle",
+        contact_state_start: now,
+        device: null,
+        work_state: workState,
+        requested_work_state: requestedWorkState,
+        work_state_start: workStateStart,
+        break_alerted: breakAlerted,
+        version,
+        updated_at: now,
+        modified_by: by,
+      })
+      .where("id", "=", id),
+);
 
 export function acquireMethods(deps: Deps) {
   const { db } = deps;
@@ -160,21 +207,8 @@ export function acquireMethods(deps: Deps) {
         });
         if (!id) return none;
         const now = ctx.now.toISOString();
-        const taken = await tx.q
-          .updateTable("agent_states")
-          .set((eb) => ({
-            contact_state: contactState,
-            contact_state_start: now,
-            device,
-            version: eb("version", "+", 1),
-            updated_at: now,
-            modified_by: ctx.actor.externalId,
-          }))
-          .where("id", "=", id)
-          .where("contact_state", "=", "Idle")
-          .where("work_state", "=", "Ready")
-          .executeTakeFirst();
-        if (Number(taken.numUpdatedRows) !== 1) return none;
+        const taken = await takeAgent.run(tx.q, contactState, now, device, ctx.actor.externalId, id);
+        if (taken !== 1) return none;
         const wire = presentAgentState(await stateById(tx.q, id), ctx.now);
         tx.emit({ type: "agentState.changed", orgPath: group.account_path, data: wire });
         return ok([wire]);
@@ -192,21 +226,18 @@ export function acquireMethods(deps: Deps) {
           requestedWorkState: row.requested_work_state as WorkState | null,
         });
         const now = ctx.now.toISOString();
-        await tx.q
-          .updateTable("agent_states")
-          .set({
-            contact_state: "Idle",
-            contact_state_start: now,
-            device: null,
-            work_state: next.workState,
-            requested_work_state: next.requestedWorkState,
-            ...(next.workState !== row.work_state ? { work_state_start: now, break_alerted: 0 } : {}),
-            version: row.version + 1,
-            updated_at: now,
-            modified_by: ctx.actor.externalId,
-          })
-          .where("id", "=", row.id)
-          .execute();
+        const workChanged = next.workState !== row.work_state;
+        await releaseRow.run(
+          tx.q,
+          now,
+          next.workState,
+          next.requestedWorkState,
+          workChanged ? now : row.work_state_start,
+          workChanged ? 0 : row.break_alerted,
+          row.version + 1,
+          ctx.actor.externalId,
+          row.id,
+        );
         const wire = presentAgentState(await stateById(tx.q, row.id), ctx.now);
         tx.emit({ type: "agentState.changed", orgPath: row.account_path, data: wire });
         return ok([wire]);

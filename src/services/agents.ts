@@ -25,6 +25,7 @@ import type { AgentStateView } from "../storage/agent-states.js";
 import type { Tx } from "../storage/database.js";
 import { lockOrg } from "../storage/locks.js";
 import type { AgentGroupRow, AgentStateRow } from "../storage/schema.js";
+import { under } from "../storage/scope.js";
 import { attributeIssue } from "./agent-groups.js";
 import { findAgentState, scopedStates, stateById } from "./agent-lookup.js";
 import type { Ctx, Deps } from "./context.js";
@@ -418,7 +419,7 @@ export function agentMethods(deps: Deps) {
       }
       if (errors.length > 0 || !org.ok || !input.device.externalId) return fail(errors);
       const row = await scopedStates(db.q, ctx.actor)
-        .where("s.account_path", "like", `${org.row.path}%`)
+        .where(under("s.account_path", org.row.path))
         .where("s.device", "=", normalizeDevice(input.device.externalId))
         .where("s.contact_state", "=", "Connected")
         .orderBy("s.contact_state_start")

@@ -9,7 +9,9 @@ import { type Issue, issue } from "../domain/errors.js";
 import { isAgentOnly } from "../domain/roles.js";
 import type { OrgRefInput } from "../domain/schemas.js";
 import { normalizeLogin } from "../domain/text.js";
+import { prepare } from "../storage/prepared.js";
 import type { AgentGroupRow, OrgRow, ScheduleGroupRow, Schema, UserRow } from "../storage/schema.js";
+import { under } from "../storage/scope.js";
 import type { Actor } from "./context.js";
 
 export type Querier = Kysely<Schema>;
@@ -46,15 +48,13 @@ export function attributeNull(place: Place, name: string): Issue {
   });
 }
 
-const scopeLike = (actor: Actor) => `${actor.orgPath}%`;
-
 export async function findOrg(q: Querier, actor: Actor, ref: OrgRefInput, place: Place): Promise<Found<OrgRow>> {
   if (ref.internalId) {
     const row = await q
       .selectFrom("orgs")
       .selectAll()
       .where("id", "=", ref.internalId)
-      .where("path", "like", scopeLike(actor))
+      .where(under("path", actor.orgPath))
       .executeTakeFirst();
     return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };
   }
@@ -63,7 +63,7 @@ export async function findOrg(q: Querier, actor: Actor, ref: OrgRefInput, place:
     .selectFrom("orgs")
     .selectAll()
     .where("external_id", "=", ref.externalId)
-    .where("path", "like", scopeLike(actor));
+    .where(under("path", actor.orgPath));
   if (ref.type) query = query.where("type", "=", ref.type);
   if (ref.parent) {
     const parent = await findOrg(q, actor, ref.parent, { ...place, path: attr(place, "parent") });
@@ -91,7 +91,7 @@ export async function findUser(
         .selectFrom("users")
         .selectAll()
         .where("login_key", "=", login)
-        .where("org_path", "like", scopeLike(actor))
+        .where(under("org_path", actor.orgPath))
         .executeTakeFirst()
     : undefined;
   if (!row || (isAgentOnly(actor.roles) && row.id !== actor.userId)) {
@@ -111,17 +111,22 @@ interface GroupRef {
 }
 
 /** An agent group: by internalId, or externalId within `parent` (an Account) or within scope. */
+// The dialer names its group on every acquire: this lookup is compiled once.
+const agentGroupById = prepare((q, scope: string, id: string) =>
+  q.selectFrom("agent_groups").selectAll().where(under("account_path", scope)).where("id", "=", id),
+);
+
 export async function findAgentGroup(
   q: Querier,
   actor: Actor,
   ref: GroupRef,
   place: Place,
 ): Promise<Found<AgentGroupRow>> {
-  let query = q.selectFrom("agent_groups").selectAll().where("account_path", "like", scopeLike(actor));
   if (ref.internalId) {
-    const row = await query.where("id", "=", ref.internalId).executeTakeFirst();
+    const row = await agentGroupById.first(q, actor.orgPath, ref.internalId);
     return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };
   }
+  let query = q.selectFrom("agent_groups").selectAll().where(under("account_path", actor.orgPath));
   if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
   query = query.where("external_id", "=", ref.externalId);
   if (ref.parent) {
@@ -148,7 +153,7 @@ export async function findScheduleGroup(
     .innerJoin("agent_groups as g", "g.id", "sg.agent_group_id")
     .selectAll("sg")
     .select(["g.account_path", "g.account_id"])
-    .where("g.account_path", "like", scopeLike(actor));
+    .where(under("g.account_path", actor.orgPath));
   if (ref.internalId) {
     const row = await query.where("sg.id", "=", ref.internalId).executeTakeFirst();
     return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };

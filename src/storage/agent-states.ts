@@ -7,6 +7,7 @@
  */
 import type { Kysely } from "kysely";
 import type { DialectName } from "./database.js";
+import { type Prepared, prepare } from "./prepared.js";
 import type { Schema } from "./schema.js";
 
 type Q = Kysely<Schema>;
@@ -42,30 +43,47 @@ export interface Pool {
 
 /** The eligible agent idle longest (oldest contact state start, then id), locked on PostgreSQL. */
 export async function findEligibleAgent(q: Q, dialect: DialectName, pool: Pool): Promise<string | undefined> {
-  let query = q
-    .selectFrom("agent_states as s")
-    .innerJoin("users as u", "u.id", "s.user_id")
-    .select("s.id")
-    .where("s.agent_group_id", "=", pool.agentGroupId)
-    .where("s.work_state", "=", "Ready")
-    .where("s.contact_state", "=", "Idle")
-    .where("u.login_enabled", "=", 1);
-  if (pool.scheduleGroupId) query = query.where("s.schedule_group_id", "=", pool.scheduleGroupId);
-  if (pool.userId) query = query.where("s.user_id", "=", pool.userId);
-  query = query.orderBy("s.contact_state_start").orderBy("s.id").limit(1);
-  if (dialect === "postgres") query = query.forUpdate(["s"]).skipLocked();
-  return (await query.executeTakeFirst())?.id;
+  const query = eligibleQuery(dialect === "postgres", pool.scheduleGroupId !== undefined, pool.userId !== undefined);
+  return (await query.first(q, pool.agentGroupId, pool.scheduleGroupId ?? "", pool.userId ?? ""))?.id;
 }
 
-/** Agents of a group holding a contact (for the Standard cap). */
-export async function countBusy(q: Q, agentGroupId: string): Promise<number> {
-  const row = await q
+const eligibleQueries = new Map<string, Prepared<[string, string, string], { id: string }>>();
+
+/** One compiled query per shape of pool and per dialect. */
+function eligibleQuery(lock: boolean, bySchedule: boolean, byUser: boolean) {
+  const key = `${lock}${bySchedule}${byUser}`;
+  let prepared = eligibleQueries.get(key);
+  if (!prepared) {
+    prepared = prepare((q, agentGroupId: string, scheduleGroupId: string, userId: string) => {
+      let query = q
+        .selectFrom("agent_states as s")
+        .innerJoin("users as u", "u.id", "s.user_id")
+        .select("s.id")
+        .where("s.agent_group_id", "=", agentGroupId)
+        .where("s.work_state", "=", "Ready")
+        .where("s.contact_state", "=", "Idle")
+        .where("u.login_enabled", "=", 1);
+      if (bySchedule) query = query.where("s.schedule_group_id", "=", scheduleGroupId);
+      if (byUser) query = query.where("s.user_id", "=", userId);
+      query = query.orderBy("s.contact_state_start").orderBy("s.id").limit(1);
+      return lock ? query.forUpdate(["s"]).skipLocked() : query;
+    });
+    eligibleQueries.set(key, prepared);
+  }
+  return prepared;
+}
+
+const busyCount = prepare((q, agentGroupId: string) =>
+  q
     .selectFrom("agent_states")
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .where("agent_group_id", "=", agentGroupId)
-    .where("contact_state", "!=", "Idle")
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .where("contact_state", "!=", "Idle"),
+);
+
+/** Agents of a group holding a contact (for the Standard cap). */
+export async function countBusy(q: Q, agentGroupId: string): Promise<number> {
+  return Number((await busyCount.first(q, agentGroupId))?.n ?? 0);
 }
 
 export interface GroupCounts {

@@ -14,6 +14,7 @@ import { Kysely, sql, type Transaction } from "kysely";
 import type { MethodResult } from "../domain/errors.js";
 import { migrate } from "./migrations.js";
 import { openPostgres } from "./postgres.js";
+import { prepare } from "./prepared.js";
 import type { Schema } from "./schema.js";
 import { openSqlite } from "./sqlite.js";
 
@@ -57,6 +58,18 @@ export interface DatabaseOptions {
   clock?: () => Date;
 }
 
+// Most writes append one event: its two statements are compiled once.
+const bumpEventCounter = prepare((q, n: number) =>
+  q
+    .updateTable("counters")
+    .set({ value: sql<number>`value + ${n}` })
+    .where("name", "=", "events")
+    .returning("value"),
+);
+const insertEvent = prepare((q, seq: number, type: string, time: string, orgPath: string, data: string) =>
+  q.insertInto("events").values({ seq, type, time, org_path: orgPath, data }),
+);
+
 class RollBack extends Error {
   constructor(readonly result: MethodResult<unknown>) {
     super("rolled back");
@@ -82,21 +95,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   async function appendEvents(trx: Transaction<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
     // One counter row numbers the events: bumped inside the writing transaction,
     // it is gap-free and in commit order (a rolled-back bump is rolled back too).
-    const counter = await trx
-      .updateTable("counters")
-      .set({ value: sql<number>`value + ${pending.length}` })
-      .where("name", "=", "events")
-      .returning("value")
-      .executeTakeFirstOrThrow();
+    const counter = await bumpEventCounter.first(trx, pending.length);
+    if (!counter) throw new Error("the events counter row is missing");
     const first = Number(counter.value) - pending.length + 1;
     const time = clock().toISOString();
     const stored = pending.map((e, i) => ({ seq: first + i, type: e.type, time, orgPath: e.orgPath, data: e.data }));
-    await trx
-      .insertInto("events")
-      .values(
-        stored.map((e) => ({ seq: e.seq, type: e.type, time, org_path: e.orgPath, data: JSON.stringify(e.data) })),
-      )
-      .execute();
+    const rows = stored.map((e) => ({
+      seq: e.seq,
+      type: e.type,
+      time,
+      org_path: e.orgPath,
+      data: JSON.stringify(e.data),
+    }));
+    const [only] = rows;
+    if (rows.length === 1 && only) await insertEvent.run(trx, only.seq, only.type, only.time, only.org_path, only.data);
+    else await trx.insertInto("events").values(rows).execute();
     return stored;
   }
 

@@ -1,0 +1,8 @@
+// The storage suite again, on a fresh PostgreSQL schema.
+import { describe } from "node:test";
+
+process.env.CALLBOARD_TEST_DATABASE = "postgres";
+
+describe("on PostgreSQL", async () => {
+  await import("../storage/prepared.test.js");
+});
