@@ -4,6 +4,7 @@
  * make orgs and users with unique ids.
  */
 import { randomBytes } from "node:crypto";
+import { after, before } from "node:test";
 import pg from "pg";
 import { compose, type Runtime } from "../../src/compose.js";
 import { loadConfig } from "../../src/config.js";
@@ -119,8 +120,69 @@ export async function startApp(options: { env?: Record<string, string>; clock?: 
   };
 }
 
+/**
+ * What `make` answers, made in a before hook of the enclosing describe block;
+ * the getter answers it from that hook on, so a suite declares its fixture with
+ * `const` instead of a `let` assigned in a hook.
+ */
+function madeBefore<T>(what: string, make: () => Promise<T>): () => T {
+  let made: T | undefined;
+  before(async () => {
+    made = await make();
+  });
+  return () => {
+    if (made === undefined) throw new Error(`${what} is made in a before hook: use it in a test or a later hook`);
+    return made;
+  };
+}
+
+/**
+ * The app of one describe block: started before its first test, closed after
+ * its last. A `before` the suite adds afterwards runs once the app is up.
+ */
+export function suiteApp(options: Parameters<typeof startApp>[0] = {}): TestApp {
+  const app = madeBefore("the suite's app", () => startApp(options));
+  after(() => app().close());
+  return {
+    get runtime() {
+      return app().runtime;
+    },
+    get databaseUrl() {
+      return app().databaseUrl;
+    },
+    get clock() {
+      return app().clock;
+    },
+    call: (method, body, auth) => app().call(method, body, auth),
+    close: () => app().close(),
+  };
+}
+
+/** An Account made by `makeAccount`: its id, its Enterprise's, and its externalId. */
+export interface Account {
+  enterpriseId: string;
+  accountId: string;
+  account: string;
+}
+
+/** An Account of the suite, made in a before hook once `t` is up (see `suiteApp`). */
+export function suiteAccount(t: TestApp): Account {
+  const made = madeBefore("the suite's Account", () => makeAccount(t));
+  return {
+    get enterpriseId() {
+      return made().enterpriseId;
+    },
+    get accountId() {
+      return made().accountId;
+    },
+    get account() {
+      return made().account;
+    },
+  };
+}
+
 /** An Enterprise and an Account under root, made by the bootstrap administrator. */
-export async function makeAccount(t: TestApp): Promise<{ enterpriseId: string; accountId: string; account: string }> {
+export async function makeAccount(t: TestApp): Promise<Account> {
   const enterprise = await t.call("createOrg", {
     child: { externalId: unique("ent"), type: "Enterprise" },
     parent: { internalId: "root" },

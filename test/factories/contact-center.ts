@@ -3,15 +3,29 @@
  * fresh users with the Agent role, optionally logged in and Ready.
  */
 import { type Auth, makeUser, type TestApp, unique } from "./app.js";
+import type { NameValue, Stamps } from "./wire.js";
 
-export interface WireState {
+/** An agent's state as the API answers it (SPEC §5). */
+export interface WireState extends Stamps {
   internalId: string;
-  version: number;
+  agent: {
+    externalId: string;
+    firstName: string;
+    lastName: string;
+    loginEnabled: boolean;
+    attributes: NameValue[];
+  };
+  agentGroup: { internalId: string; externalId: string };
+  currentScheduleGroup: { internalId: string; externalId: string | null } | null;
   currentWorkState: string;
-  currentContactState: string;
   requestedWorkState: string | null;
-  agent: { externalId: string; loginEnabled: boolean };
-  [key: string]: unknown;
+  currentContactState: string;
+  currentDevice: { externalId: string } | null;
+  currentPhoneNumber: string | null;
+  workStateStartTime: string;
+  contactStateStartTime: string;
+  breakExceeded: boolean;
+  version: number;
 }
 
 export async function makeGroup(
@@ -32,22 +46,26 @@ export interface Agent {
   state: WireState;
 }
 
-/** `n` agents in the group; `ready` logs them in and makes them Ready. */
+/**
+ * `n` agents in the group, made with `initialState` (default {}); `ready` logs
+ * them in and makes them Ready.
+ */
 export async function makeAgents(
   t: TestApp,
   accountId: string,
   groupId: string,
   n: number,
-  options: { ready?: boolean } = {},
+  options: { ready?: boolean; initialState?: Record<string, unknown> } = {},
 ): Promise<Agent[]> {
   const users: Auth[] = [];
   for (let i = 0; i < n; i++) users.push(await makeUser(t, accountId, ["Agent"]));
   const reply = await t.call("createAgents", {
     agents: users.map((u) => ({ externalId: u.user })),
     agentGroup: { internalId: groupId },
-    initialState: {},
+    initialState: options.initialState ?? {},
   });
-  if (reply.errors.length || reply.warnings.length) throw new Error(`makeAgents failed: ${JSON.stringify(reply)}`);
+  if (reply.errors.length || reply.warnings.length || reply.data.length !== n)
+    throw new Error(`makeAgents failed: ${JSON.stringify(reply)}`);
   const agents: Agent[] = users.map((auth, i) => ({ auth, state: reply.data[i] as unknown as WireState }));
   if (options.ready) {
     for (const agent of agents) {

@@ -1,27 +1,25 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { type Auth, ManualClock, makeAccount, makeUser, startApp, type TestApp } from "../factories/app.js";
+import { before, describe, it } from "node:test";
+import { type Auth, ManualClock, makeAccount, makeUser, suiteApp } from "../factories/app.js";
 import { type Agent, makeAgents, makeGroup, type WireState } from "../factories/contact-center.js";
 
 const state = (reply: { data: unknown[] }) => reply.data[0] as WireState & Record<string, unknown>;
 
 describe("acquireAgent and releaseAgent", () => {
   const clock = new ManualClock();
-  let t: TestApp;
+  const t = suiteApp({ clock });
   let accountId: string;
   let supervisor: Auth;
   let agentUser: Auth;
   let otherAdmin: Auth;
 
   before(async () => {
-    t = await startApp({ clock });
     ({ accountId } = await makeAccount(t));
     supervisor = await makeUser(t, accountId, ["Supervisor"]);
     agentUser = await makeUser(t, accountId, ["Agent"]);
     const other = await makeAccount(t);
     otherAdmin = await makeUser(t, other.accountId, ["Administrator"]);
   });
-  after(() => t.close());
 
   async function group(agents: number, fields: Record<string, unknown> = {}) {
     const g = await makeGroup(t, accountId, fields);

@@ -7,19 +7,14 @@
  * tenancy rules (§3).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import {
-  ADMIN,
-  type Auth,
-  ManualClock,
-  makeAccount,
-  makeUser,
-  type Reply,
-  startApp,
-  type TestApp,
-  unique,
-  uniqueEmail,
-} from "../factories/app.js";
+import { before, describe, it } from "node:test";
+import type { Auth, Reply, TestApp } from "../factories/app.js";
+import { ADMIN, ManualClock, makeAccount, makeUser, suiteAccount, suiteApp, unique } from "../factories/app.js";
+import { makeAgents } from "../factories/contact-center.js";
+import { expectClean, failure, theError } from "../factories/expect.js";
+import { groupCount, scheduleGroupCount } from "../factories/inspect.js";
+import type { NameValue, Stamps } from "../factories/wire.js";
+import { type GuardedMethod, wrongCallerTests } from "../factories/wrong-callers.js";
 
 const NOW = "2026-03-02T15:00:00.000Z";
 const ADMIN_KEY = { externalId: ADMIN.user };
@@ -39,7 +34,7 @@ interface WireScheduleEntry {
   allocatedCount: number | null;
 }
 
-interface WireAgentGroup {
+interface WireAgentGroup extends Stamps {
   internalId: string;
   externalId: string;
   parent: { internalId: string; externalId: string; type: string };
@@ -49,56 +44,21 @@ interface WireAgentGroup {
   maxBreakTime: number;
   currentSchedule: WireScheduleEntry[];
   tags: string[];
-  attributes: { name: string; value: string | null }[];
-  configuration: { name: string; value: string | null }[];
-  createdDate: string;
-  updatedDate: string;
-  createdBy: { externalId: string } | null;
-  modifiedBy: { externalId: string } | null;
+  attributes: NameValue[];
+  configuration: NameValue[];
 }
 
-interface WireScheduleGroup {
+interface WireScheduleGroup extends Stamps {
   internalId: string;
   externalId: string | null;
   parent: Key;
   type: "ScheduleGroup";
   schedule: WireScheduleEntry[];
-  attributes: { name: string; value: string | null }[];
-  createdDate: string;
-  updatedDate: string;
-  createdBy: { externalId: string } | null;
-  modifiedBy: { externalId: string } | null;
-}
-
-interface Account {
-  enterpriseId: string;
-  accountId: string;
-  account: string;
+  attributes: NameValue[];
 }
 
 const groupOf = (reply: Reply) => reply.data[0] as unknown as WireAgentGroup;
 const scheduleGroupOf = (reply: Reply) => reply.data[0] as unknown as WireScheduleGroup;
-
-function expectOk(reply: Reply): void {
-  assert.equal(reply.status, 200, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.errors, []);
-  assert.deepEqual(reply.warnings, []);
-}
-
-/** The one error of a failed reply, placed, with its HTTP status. */
-function theError(reply: Reply) {
-  assert.equal(reply.errors.length, 1, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.data, []);
-  const [error] = reply.errors;
-  assert.ok(error);
-  assert.equal(error.severity, "Error");
-  return {
-    status: reply.status,
-    code: error.code,
-    argumentIndex: error.argumentIndex,
-    attributeName: error.attributeName,
-  };
-}
 
 /** Every error of a failed reply, placed. */
 function allErrors(reply: Reply) {
@@ -117,7 +77,7 @@ async function createGroup(
     { agentGroup: { externalId: unique("grp"), ...fields }, parent: { internalId: accountId } },
     auth,
   );
-  expectOk(reply);
+  expectClean(reply);
   return groupOf(reply);
 }
 
@@ -130,62 +90,14 @@ async function createScheduleGroup(
     scheduleGroup: { externalId: unique("shift"), ...fields },
     parent: { internalId: groupId },
   });
-  expectOk(reply);
+  expectClean(reply);
   return scheduleGroupOf(reply);
 }
 
 async function showGroup(t: TestApp, internalId: string): Promise<WireAgentGroup> {
   const reply = await t.call("showAgentGroup", { agentGroup: { internalId } });
-  expectOk(reply);
+  expectClean(reply);
   return groupOf(reply);
-}
-
-async function groupCount(t: TestApp, accountId: string): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("agent_groups")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("account_id", "=", accountId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function scheduleGroupCount(t: TestApp, agentGroupId: string): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("schedule_groups")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("agent_group_id", "=", agentGroupId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** Users with the Agent role in an Account, made agents of a group; answers their externalIds. */
-async function makeAgents(
-  t: TestApp,
-  accountId: string,
-  groupId: string,
-  count: number,
-  initialState: Record<string, unknown> = {},
-): Promise<string[]> {
-  const ids = Array.from({ length: count }, () => uniqueEmail("agent"));
-  const users = await t.call("createUsers", {
-    users: ids.map((externalId) => ({
-      externalId,
-      firstName: "Ann",
-      lastName: "Agent",
-      roles: ["Agent"],
-      password: "password-1",
-    })),
-    org: { internalId: accountId },
-  });
-  expectOk(users);
-  const agents = await t.call("createAgents", {
-    agents: ids.map((externalId) => ({ externalId })),
-    agentGroup: { internalId: groupId },
-    initialState,
-  });
-  expectOk(agents);
-  assert.equal(agents.data.length, count);
-  return ids;
 }
 
 const newYorkDay = {
@@ -209,15 +121,8 @@ const newYorkDayStored: WireScheduleEntry = {
 // ---------------------------------------------------------------------------
 
 describe("createAgentGroup", () => {
-  let t: TestApp;
-  let a: Account;
-  before(async () => {
-    const clock = new ManualClock();
-    clock.set(NOW);
-    t = await startApp({ clock });
-    a = await makeAccount(t);
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock(new Date(NOW)) });
+  const a = suiteAccount(t);
 
   it("creates a group with the defaults and answers every field", async () => {
     const externalId = unique("grp");
@@ -225,7 +130,7 @@ describe("createAgentGroup", () => {
       agentGroup: { externalId },
       parent: { internalId: a.accountId },
     });
-    expectOk(reply);
+    expectClean(reply);
     const group = groupOf(reply);
     assert.match(group.internalId, /^[0-9a-f]{24}$/);
     const expected: WireAgentGroup = {
@@ -275,7 +180,7 @@ describe("createAgentGroup", () => {
       },
       manager,
     );
-    expectOk(reply);
+    expectClean(reply);
     const group = groupOf(reply);
     const managerKey = { externalId: manager.user };
     const expected: WireAgentGroup = {
@@ -345,12 +250,7 @@ describe("createAgentGroup", () => {
       agentGroup: { externalId: existing.externalId, mode: "Remote" },
       parent: { internalId: a.accountId },
     });
-    assert.deepEqual(theError(reply), {
-      status: 409,
-      code: "OBJECT_EXISTS",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
+    assert.deepEqual(theError(reply), failure(409, "OBJECT_EXISTS", 0, "externalId"));
     assert.equal(await groupCount(t, a.accountId), before);
     assert.deepEqual(await showGroup(t, existing.internalId), existing);
   });
@@ -528,16 +428,12 @@ describe("createAgentGroup", () => {
 });
 
 describe("createAgentGroup and createScheduleGroup limits", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({
-      env: {
-        CALLBOARD_MAX_AGENT_GROUPS_PER_ACCOUNT: "2",
-        CALLBOARD_MAX_SCHEDULE_GROUPS_PER_AGENT_GROUP: "2",
-      },
-    });
+  const t = suiteApp({
+    env: {
+      CALLBOARD_MAX_AGENT_GROUPS_PER_ACCOUNT: "2",
+      CALLBOARD_MAX_SCHEDULE_GROUPS_PER_AGENT_GROUP: "2",
+    },
   });
-  after(() => t.close());
 
   it("SYSTEM_LIMIT_EXCEEDED past the agent groups of an Account; other Accounts are not affected", async () => {
     const a = await makeAccount(t);
@@ -548,15 +444,10 @@ describe("createAgentGroup and createScheduleGroup limits", () => {
       agentGroup: { externalId: unique("grp") },
       parent: { internalId: a.accountId },
     });
-    assert.deepEqual(theError(reply), {
-      status: 409,
-      code: "SYSTEM_LIMIT_EXCEEDED",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(reply), failure(409, "SYSTEM_LIMIT_EXCEEDED"));
     assert.equal(await groupCount(t, a.accountId), 2);
     await createGroup(t, b.accountId);
-    expectOk(await t.call("deleteAgentGroup", { agentGroup: { internalId: first.internalId } }));
+    expectClean(await t.call("deleteAgentGroup", { agentGroup: { internalId: first.internalId } }));
     await createGroup(t, a.accountId);
   });
 
@@ -570,33 +461,22 @@ describe("createAgentGroup and createScheduleGroup limits", () => {
       scheduleGroup: { externalId: unique("shift") },
       parent: { internalId: group.internalId },
     });
-    assert.deepEqual(theError(reply), {
-      status: 409,
-      code: "SYSTEM_LIMIT_EXCEEDED",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(reply), failure(409, "SYSTEM_LIMIT_EXCEEDED"));
     assert.equal(await scheduleGroupCount(t, group.internalId), 2);
     await createScheduleGroup(t, sibling.internalId);
-    expectOk(await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: first.internalId } }));
+    expectClean(await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: first.internalId } }));
     await createScheduleGroup(t, group.internalId);
   });
 });
 
 describe("showAgentGroup and identification", () => {
-  let t: TestApp;
-  let a: Account;
-  let b: Account;
+  const t = suiteApp({ clock: new ManualClock(new Date(NOW)) });
+  const a = suiteAccount(t);
+  const b = suiteAccount(t);
   let adminA: Auth;
   before(async () => {
-    const clock = new ManualClock();
-    clock.set(NOW);
-    t = await startApp({ clock });
-    a = await makeAccount(t);
-    b = await makeAccount(t);
     adminA = await makeUser(t, a.accountId, ["Administrator"]);
   });
-  after(() => t.close());
 
   it("answers the group by internalId, by externalId in scope, and by externalId within a parent", async () => {
     const group = await createGroup(t, a.accountId, { mode: "Remote", currentSchedule: [newYorkDay] });
@@ -615,7 +495,7 @@ describe("showAgentGroup and identification", () => {
   it("accepts a whole group echoed back", async () => {
     const group = await createGroup(t, a.accountId);
     const reply = await t.call("showAgentGroup", { agentGroup: group });
-    expectOk(reply);
+    expectClean(reply);
     assert.deepEqual(reply.data, [group]);
   });
 
@@ -625,17 +505,12 @@ describe("showAgentGroup and identification", () => {
     const reply = await t.call("showAgentGroup", {
       agentGroup: { internalId: one.internalId, externalId: two.externalId },
     });
-    expectOk(reply);
+    expectClean(reply);
     assert.deepEqual(reply.data, [one]);
     const missing = await t.call("showAgentGroup", {
       agentGroup: { internalId: "feedfeedfeedfeedfeedfeed", externalId: two.externalId },
     });
-    assert.deepEqual(theError(missing), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(missing), failure(404, "OBJECT_NOT_EXISTS", 0));
   });
 
   it("the same externalId in two Accounts: found in the caller's scope, ambiguous for root, resolved by parent", async () => {
@@ -644,24 +519,19 @@ describe("showAgentGroup and identification", () => {
     const inB = await createGroup(t, b.accountId, { externalId });
 
     const scoped = await t.call("showAgentGroup", { agentGroup: { externalId } }, adminA);
-    expectOk(scoped);
+    expectClean(scoped);
     assert.deepEqual(scoped.data, [inA]);
 
     const ambiguous = await t.call("showAgentGroup", { agentGroup: { externalId } });
-    assert.deepEqual(theError(ambiguous), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "parent",
-    });
+    assert.deepEqual(theError(ambiguous), failure(400, "ATTRIBUTE_NULL", 0, "parent"));
 
     const resolved = await t.call("showAgentGroup", {
       agentGroup: { externalId, parent: { internalId: b.accountId } },
     });
-    expectOk(resolved);
+    expectClean(resolved);
     assert.deepEqual(resolved.data, [inB]);
     const byName = await t.call("showAgentGroup", { agentGroup: { externalId, parent: { externalId: a.account } } });
-    expectOk(byName);
+    expectClean(byName);
     assert.deepEqual(byName.data, [inA]);
   });
 
@@ -670,12 +540,7 @@ describe("showAgentGroup and identification", () => {
     const reply = await t.call("showAgentGroup", {
       agentGroup: { externalId: group.externalId, parent: { internalId: b.accountId } },
     });
-    assert.deepEqual(theError(reply), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(reply), failure(404, "OBJECT_NOT_EXISTS", 0));
   });
 
   const cases: { name: string; body: () => unknown; expected: object }[] = [
@@ -713,18 +578,13 @@ describe("showAgentGroup and identification", () => {
 });
 
 describe("changeAgentGroup", () => {
-  let t: TestApp;
-  let clock: ManualClock;
-  let a: Account;
+  const clock = new ManualClock(new Date(NOW));
+  const t = suiteApp({ clock });
+  const a = suiteAccount(t);
   let adminA: Auth;
   before(async () => {
-    clock = new ManualClock();
-    clock.set(NOW);
-    t = await startApp({ clock });
-    a = await makeAccount(t);
     adminA = await makeUser(t, a.accountId, ["Administrator"]);
   });
-  after(() => t.close());
 
   it("changes intensity, initialWorkState and maxBreakTime, and stamps the change", async () => {
     clock.set(NOW);
@@ -735,7 +595,7 @@ describe("changeAgentGroup", () => {
       { agentGroup: { internalId: group.internalId, intensity: 7.5, initialWorkState: "Ready", maxBreakTime: 30 } },
       adminA,
     );
-    expectOk(reply);
+    expectClean(reply);
     const expected: WireAgentGroup = {
       ...group,
       intensity: 7.5,
@@ -764,7 +624,7 @@ describe("changeAgentGroup", () => {
     ] as const) {
       const shown = await showGroup(t, group.internalId);
       const reply = await t.call("changeAgentGroup", { agentGroup: { ...shown, [field]: value } });
-      expectOk(reply);
+      expectClean(reply);
       assert.deepEqual(reply.data, [{ ...shown, [field]: value }]);
       assert.deepEqual(await showGroup(t, group.internalId), { ...shown, [field]: value });
     }
@@ -775,7 +635,7 @@ describe("changeAgentGroup", () => {
     const group = await createGroup(t, a.accountId, { currentSchedule: [newYorkDay], tags: ["x"] });
     clock.set("2026-03-02T18:00:00.000Z");
     const reply = await t.call("changeAgentGroup", { agentGroup: group }, adminA);
-    expectOk(reply);
+    expectClean(reply);
     assert.deepEqual(reply.data, [group]);
     assert.deepEqual(await showGroup(t, group.internalId), group);
   });
@@ -790,11 +650,11 @@ describe("changeAgentGroup", () => {
       },
       parent: { internalId: a.accountId },
     });
-    expectOk(reply);
+    expectClean(reply);
     const group = groupOf(reply);
     assert.deepEqual(group.attributes, [{ name: "k", value: "v" }]);
     const changed = await t.call("changeAgentGroup", { agentGroup: { ...group, intensity: 3 } });
-    expectOk(changed);
+    expectClean(changed);
     assert.deepEqual(changed.data, [{ ...group, intensity: 3 }]);
   });
 
@@ -803,7 +663,7 @@ describe("changeAgentGroup", () => {
     const reply = await t.call("changeAgentGroup", {
       agentGroup: { externalId: group.externalId, parent: { internalId: a.accountId }, intensity: 4 },
     });
-    expectOk(reply);
+    expectClean(reply);
     assert.equal(groupOf(reply).intensity, 4);
   });
 
@@ -917,24 +777,14 @@ describe("changeAgentGroup", () => {
     }
 
     it("no agentGroup → ARG_NULL", async () => {
-      assert.deepEqual(theError(await t.call("changeAgentGroup", {})), {
-        status: 400,
-        code: "ARG_NULL",
-        argumentIndex: 0,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(await t.call("changeAgentGroup", {})), failure(400, "ARG_NULL", 0));
     });
   });
 });
 
 describe("deleteAgentGroup", () => {
-  let t: TestApp;
-  let a: Account;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-    a = await makeAccount(t);
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
+  const a = suiteAccount(t);
 
   it("deletes the group and its schedule groups", async () => {
     const group = await createGroup(t, a.accountId);
@@ -953,73 +803,52 @@ describe("deleteAgentGroup", () => {
     }
     assert.equal(await scheduleGroupCount(t, group.internalId), 0);
     // Deleted twice: the second time it does not exist.
-    assert.deepEqual(theError(await t.call("deleteAgentGroup", { agentGroup: { internalId: group.internalId } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(
+      theError(await t.call("deleteAgentGroup", { agentGroup: { internalId: group.internalId } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
   });
 
   it("deletes by externalId within the caller's scope, and the externalId can be used again", async () => {
     const group = await createGroup(t, a.accountId);
-    expectOk(await t.call("deleteAgentGroup", { agentGroup: { externalId: group.externalId } }));
+    expectClean(await t.call("deleteAgentGroup", { agentGroup: { externalId: group.externalId } }));
     await createGroup(t, a.accountId, { externalId: group.externalId });
   });
 
   it("INVALID_STATE while the group has agents, and nothing is deleted; once they are gone it deletes", async () => {
     const group = await createGroup(t, a.accountId);
     const shift = await createScheduleGroup(t, group.internalId);
-    const [agent] = await makeAgents(t, a.accountId, group.internalId, 1);
+    const [agent] = (await makeAgents(t, a.accountId, group.internalId, 1)).map((made) => made.auth.user);
     const reply = await t.call("deleteAgentGroup", { agentGroup: { internalId: group.internalId } });
-    assert.deepEqual(theError(reply), {
-      status: 409,
-      code: "INVALID_STATE",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(reply), failure(409, "INVALID_STATE", 0));
     assert.deepEqual(await showGroup(t, group.internalId), group);
-    expectOk(await t.call("showScheduleGroup", { scheduleGroup: { internalId: shift.internalId } }));
-    expectOk(await t.call("showAgentStateUsingUser", { agent: { externalId: agent } }));
+    expectClean(await t.call("showScheduleGroup", { scheduleGroup: { internalId: shift.internalId } }));
+    expectClean(await t.call("showAgentStateUsingUser", { agent: { externalId: agent } }));
 
-    expectOk(await t.call("deleteAgents", { agents: [{ externalId: agent }] }));
-    expectOk(await t.call("deleteAgentGroup", { agentGroup: { internalId: group.internalId } }));
+    expectClean(await t.call("deleteAgents", { agents: [{ externalId: agent }] }));
+    expectClean(await t.call("deleteAgentGroup", { agentGroup: { internalId: group.internalId } }));
   });
 
   it("no agentGroup → ARG_NULL; no ids → ATTRIBUTE_NULL; unknown → OBJECT_NOT_EXISTS", async () => {
-    assert.deepEqual(theError(await t.call("deleteAgentGroup", { agentGroup: null })), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("deleteAgentGroup", { agentGroup: {} })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
-    assert.deepEqual(theError(await t.call("deleteAgentGroup", { agentGroup: { externalId: unique("nope") } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(await t.call("deleteAgentGroup", { agentGroup: null })), failure(400, "ARG_NULL", 0));
+    assert.deepEqual(
+      theError(await t.call("deleteAgentGroup", { agentGroup: {} })),
+      failure(400, "ATTRIBUTE_NULL", 0, "externalId"),
+    );
+    assert.deepEqual(
+      theError(await t.call("deleteAgentGroup", { agentGroup: { externalId: unique("nope") } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
   });
 });
 
 describe("createScheduleGroup", () => {
-  let t: TestApp;
-  let a: Account;
+  const t = suiteApp({ clock: new ManualClock(new Date(NOW)) });
+  const a = suiteAccount(t);
   let group: WireAgentGroup;
   before(async () => {
-    const clock = new ManualClock();
-    clock.set(NOW);
-    t = await startApp({ clock });
-    a = await makeAccount(t);
     group = await createGroup(t, a.accountId);
   });
-  after(() => t.close());
 
   it("creates a schedule group and answers every field", async () => {
     const externalId = unique("shift");
@@ -1032,7 +861,7 @@ describe("createScheduleGroup", () => {
       },
       parent: { internalId: group.internalId },
     });
-    expectOk(reply);
+    expectClean(reply);
     const shift = scheduleGroupOf(reply);
     assert.match(shift.internalId, /^[0-9a-f]{24}$/);
     const expected: WireScheduleGroup = {
@@ -1069,7 +898,7 @@ describe("createScheduleGroup", () => {
         scheduleGroup: {},
         parent: { externalId: group.externalId, parent: { internalId: a.accountId } },
       });
-      expectOk(reply);
+      expectClean(reply);
       const shift = scheduleGroupOf(reply);
       assert.deepEqual(
         { ...shift, internalId: "" },
@@ -1097,12 +926,7 @@ describe("createScheduleGroup", () => {
       scheduleGroup: { externalId: existing.externalId, schedule: [newYorkDay] },
       parent: { internalId: group.internalId },
     });
-    assert.deepEqual(theError(reply), {
-      status: 409,
-      code: "OBJECT_EXISTS",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
+    assert.deepEqual(theError(reply), failure(409, "OBJECT_EXISTS", 0, "externalId"));
     assert.equal(await scheduleGroupCount(t, group.internalId), before);
     const reused = await createScheduleGroup(t, other.internalId, { externalId: existing.externalId });
     assert.equal(reused.parent.internalId, other.internalId);
@@ -1174,15 +998,12 @@ describe("createScheduleGroup", () => {
 });
 
 describe("showScheduleGroup and deleteScheduleGroup", () => {
-  let t: TestApp;
-  let a: Account;
+  const t = suiteApp({ clock: new ManualClock() });
+  const a = suiteAccount(t);
   let adminA: Auth;
   before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-    a = await makeAccount(t);
     adminA = await makeUser(t, a.accountId, ["Administrator"]);
   });
-  after(() => t.close());
 
   it("shows a schedule group by internalId, by externalId in scope and by externalId within its agent group", async () => {
     const group = await createGroup(t, a.accountId);
@@ -1206,38 +1027,27 @@ describe("showScheduleGroup and deleteScheduleGroup", () => {
     const externalId = unique("shift");
     await createScheduleGroup(t, one.internalId, { externalId });
     const inTwo = await createScheduleGroup(t, two.internalId, { externalId });
-    assert.deepEqual(theError(await t.call("showScheduleGroup", { scheduleGroup: { externalId } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "parent",
-    });
+    assert.deepEqual(
+      theError(await t.call("showScheduleGroup", { scheduleGroup: { externalId } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "parent"),
+    );
     const resolved = await t.call("showScheduleGroup", {
       scheduleGroup: { externalId, parent: { internalId: two.internalId } },
     });
-    expectOk(resolved);
+    expectClean(resolved);
     assert.deepEqual(resolved.data, [inTwo]);
   });
 
   it("show errors: ARG_NULL, ATTRIBUTE_NULL, OBJECT_NOT_EXISTS", async () => {
-    assert.deepEqual(theError(await t.call("showScheduleGroup", {})), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("showScheduleGroup", { scheduleGroup: { type: "ScheduleGroup" } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
-    assert.deepEqual(theError(await t.call("showScheduleGroup", { scheduleGroup: { externalId: unique("no") } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(await t.call("showScheduleGroup", {})), failure(400, "ARG_NULL", 0));
+    assert.deepEqual(
+      theError(await t.call("showScheduleGroup", { scheduleGroup: { type: "ScheduleGroup" } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "externalId"),
+    );
+    assert.deepEqual(
+      theError(await t.call("showScheduleGroup", { scheduleGroup: { externalId: unique("no") } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
   });
 
   it("deletes a schedule group; its agent group stays", async () => {
@@ -1252,7 +1062,7 @@ describe("showScheduleGroup and deleteScheduleGroup", () => {
       theError(await t.call("showScheduleGroup", { scheduleGroup: { internalId: shift.internalId } })).code,
       "OBJECT_NOT_EXISTS",
     );
-    expectOk(await t.call("showScheduleGroup", { scheduleGroup: { internalId: keep.internalId } }));
+    expectClean(await t.call("showScheduleGroup", { scheduleGroup: { internalId: keep.internalId } }));
     await showGroup(t, group.internalId);
     assert.equal(
       theError(await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: shift.internalId } })).code,
@@ -1264,40 +1074,29 @@ describe("showScheduleGroup and deleteScheduleGroup", () => {
     const group = await createGroup(t, a.accountId);
     const busy = await createScheduleGroup(t, group.internalId);
     const idle = await createScheduleGroup(t, group.internalId);
-    const [agent] = await makeAgents(t, a.accountId, group.internalId, 1, {
-      currentScheduleGroup: { internalId: busy.internalId },
+    const agents = await makeAgents(t, a.accountId, group.internalId, 1, {
+      initialState: { currentScheduleGroup: { internalId: busy.internalId } },
     });
+    const agent = agents[0]?.auth.user;
     const reply = await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: busy.internalId } });
-    assert.deepEqual(theError(reply), {
-      status: 409,
-      code: "INVALID_STATE",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(reply), failure(409, "INVALID_STATE", 0));
     const shown = await t.call("showScheduleGroup", { scheduleGroup: { internalId: busy.internalId } });
     assert.deepEqual(shown.data, [busy]);
-    expectOk(await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: idle.internalId } }));
+    expectClean(await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: idle.internalId } }));
 
-    expectOk(await t.call("deleteAgents", { agents: [{ externalId: agent }] }));
-    expectOk(await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: busy.internalId } }));
+    expectClean(await t.call("deleteAgents", { agents: [{ externalId: agent }] }));
+    expectClean(await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: busy.internalId } }));
   });
 
   it("delete errors: ARG_NULL, ATTRIBUTE_NULL, OBJECT_NOT_EXISTS", async () => {
-    assert.deepEqual(theError(await t.call("deleteScheduleGroup", {})), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("deleteScheduleGroup", { scheduleGroup: {} })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
+    assert.deepEqual(theError(await t.call("deleteScheduleGroup", {})), failure(400, "ARG_NULL", 0));
+    assert.deepEqual(
+      theError(await t.call("deleteScheduleGroup", { scheduleGroup: {} })),
+      failure(400, "ATTRIBUTE_NULL", 0, "externalId"),
+    );
     assert.deepEqual(
       theError(await t.call("deleteScheduleGroup", { scheduleGroup: { internalId: "feedfeedfeedfeedfeedfeed" } })),
-      { status: 404, code: "OBJECT_NOT_EXISTS", argumentIndex: 0, attributeName: undefined },
+      failure(404, "OBJECT_NOT_EXISTS", 0),
     );
   });
 });
@@ -1305,16 +1104,14 @@ describe("showScheduleGroup and deleteScheduleGroup", () => {
 // ---------------------------------------------------------------------------
 
 describe("wrong callers", () => {
-  let t: TestApp;
-  let a: Account;
+  const t = suiteApp({ clock: new ManualClock() });
+  const a = suiteAccount(t);
   let group: WireAgentGroup;
   let shift: WireScheduleGroup;
   let adminB: Auth;
   let supervisorA: Auth;
   let agentA: Auth;
   before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-    a = await makeAccount(t);
     const b = await makeAccount(t);
     group = await createGroup(t, a.accountId, { currentSchedule: [newYorkDay] });
     shift = await createScheduleGroup(t, group.internalId);
@@ -1322,10 +1119,9 @@ describe("wrong callers", () => {
     supervisorA = await makeUser(t, a.accountId, ["Supervisor"]);
     agentA = await makeUser(t, a.accountId, ["Agent"]);
   });
-  after(() => t.close());
 
   /** Each method with a body naming A's objects by internalId and by externalId. */
-  const methods: { method: string; supervisor: boolean; byId: () => unknown; byExternalId: () => unknown }[] = [
+  const methods: GuardedMethod[] = [
     {
       method: "createAgentGroup",
       supervisor: false,
@@ -1382,54 +1178,5 @@ describe("wrong callers", () => {
     assert.equal(await scheduleGroupCount(t, group.internalId), 1);
   }
 
-  for (const m of methods) {
-    describe(m.method, () => {
-      it("an Administrator of another Account: OBJECT_NOT_EXISTS by internalId and by externalId", async () => {
-        for (const body of [m.byId(), m.byExternalId()]) {
-          const reply = await t.call(m.method, body, adminB);
-          const error = theError(reply);
-          assert.equal(error.status, 404, JSON.stringify(reply.errors));
-          assert.equal(error.code, "OBJECT_NOT_EXISTS");
-        }
-        await unchanged();
-      });
-
-      if (m.supervisor) {
-        it("a Supervisor of the Account may call it", async () => {
-          expectOk(await t.call(m.method, m.byId(), supervisorA));
-          expectOk(await t.call(m.method, m.byExternalId(), supervisorA));
-        });
-      } else {
-        it("a Supervisor of the Account: PERMISSION_DENIED", async () => {
-          assert.deepEqual(theError(await t.call(m.method, m.byId(), supervisorA)), {
-            status: 403,
-            code: "PERMISSION_DENIED",
-            argumentIndex: undefined,
-            attributeName: undefined,
-          });
-          await unchanged();
-        });
-      }
-
-      it("an Agent of the Account: PERMISSION_DENIED", async () => {
-        assert.deepEqual(theError(await t.call(m.method, m.byId(), agentA)), {
-          status: 403,
-          code: "PERMISSION_DENIED",
-          argumentIndex: undefined,
-          attributeName: undefined,
-        });
-        await unchanged();
-      });
-
-      it("no credentials: NO_SESSION", async () => {
-        assert.deepEqual(theError(await t.call(m.method, m.byId(), null)), {
-          status: 401,
-          code: "NO_SESSION",
-          argumentIndex: undefined,
-          attributeName: undefined,
-        });
-        await unchanged();
-      });
-    });
-  }
+  wrongCallerTests(t, methods, () => ({ otherAdmin: adminB, supervisor: supervisorA, agent: agentA }), unchanged);
 });

@@ -5,125 +5,53 @@
  * itself only), and maxBreakTime with its one `agentState.breakExceeded` event.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { sweepBreaks } from "../../src/services/breaks.js";
-import {
-  type Auth,
-  ManualClock,
-  makeAccount,
-  makeUser,
-  type Reply,
-  startApp,
-  type TestApp,
-  uniqueEmail,
-} from "../factories/app.js";
-import { type Agent, makeAgents, makeGroup } from "../factories/contact-center.js";
-
-interface WireState {
-  internalId: string;
-  agent: {
-    externalId: string;
-    firstName: string;
-    lastName: string;
-    loginEnabled: boolean;
-    attributes: { name: string; value: string | null }[];
-  };
-  agentGroup: { internalId: string; externalId: string };
-  currentScheduleGroup: { internalId: string; externalId: string | null } | null;
-  currentWorkState: string;
-  requestedWorkState: string | null;
-  currentContactState: string;
-  currentDevice: { externalId: string } | null;
-  currentPhoneNumber: string | null;
-  workStateStartTime: string;
-  contactStateStartTime: string;
-  breakExceeded: boolean;
-  version: number;
-  updatedDate: string;
-  modifiedBy: { externalId: string } | null;
-  [key: string]: unknown;
-}
+import type { Auth, Reply, TestApp } from "../factories/app.js";
+import { ManualClock, makeAccount, makeUser, suiteApp, uniqueEmail } from "../factories/app.js";
+import { type Agent, makeAgents, makeGroup, type WireState } from "../factories/contact-center.js";
+import { expectClean, failure, NO_SESSION, PERMISSION_DENIED, theError } from "../factories/expect.js";
+import { eventCount } from "../factories/inspect.js";
 
 const stateOf = (reply: Reply) => {
   assert.equal(reply.data.length, 1, JSON.stringify(reply));
   return reply.data[0] as unknown as WireState;
 };
 
-function expectOk(reply: Reply): void {
-  assert.equal(reply.status, 200, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.errors, []);
-  assert.deepEqual(reply.warnings, []);
-}
-
-/** The one error of a failed reply, with its HTTP status and place. */
-function theError(reply: Reply) {
-  assert.equal(reply.errors.length, 1, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.data, []);
-  const [error] = reply.errors;
-  assert.ok(error);
-  return {
-    status: reply.status,
-    code: error.code,
-    argumentIndex: error.argumentIndex,
-    attributeName: error.attributeName,
-  };
-}
-
-const invalidState = (attributeName: string) => ({
-  status: 409,
-  code: "INVALID_STATE",
-  argumentIndex: 0,
-  attributeName,
-});
-const invalidData = (attributeName: string) => ({
-  status: 400,
-  code: "ATTRIBUTE_INVALID_DATA",
-  argumentIndex: 0,
-  attributeName,
-});
+const invalidState = (attributeName: string) => failure(409, "INVALID_STATE", 0, attributeName);
+const invalidData = (attributeName: string) => failure(400, "ATTRIBUTE_INVALID_DATA", 0, attributeName);
 
 async function change(t: TestApp, agentState: Record<string, unknown>, auth?: Auth | null): Promise<Reply> {
   return t.call("changeAgentState", { agentState }, auth);
 }
 
+/** The one state a call answers, failing the test on any error or warning. */
+async function stateAfter(call: Promise<Reply>): Promise<WireState> {
+  const reply = await call;
+  expectClean(reply);
+  return stateOf(reply);
+}
+
 /** Changes and answers the new state, failing the test on any error. */
-async function changed(t: TestApp, agentState: Record<string, unknown>, auth?: Auth): Promise<WireState> {
-  const reply = await change(t, agentState, auth);
-  expectOk(reply);
-  return stateOf(reply);
-}
+const changed = (t: TestApp, agentState: Record<string, unknown>, auth?: Auth) =>
+  stateAfter(change(t, agentState, auth));
 
-async function current(t: TestApp, agent: Agent): Promise<WireState> {
-  const reply = await t.call("showAgentStateUsingUser", { agent: { externalId: agent.auth.user } });
-  expectOk(reply);
-  return stateOf(reply);
-}
+const current = (t: TestApp, agent: Agent) =>
+  stateAfter(t.call("showAgentStateUsingUser", { agent: { externalId: agent.auth.user } }));
 
-async function acquire(t: TestApp, groupId: string, agent: Agent, device?: string): Promise<WireState> {
-  const reply = await t.call("acquireAgent", {
-    agentState: {
-      agentGroup: { internalId: groupId },
-      agent: { externalId: agent.auth.user },
-      ...(device ? { currentContactState: "Connected", currentDevice: { externalId: device } } : {}),
-    },
-  });
-  expectOk(reply);
-  return stateOf(reply);
-}
+const acquire = (t: TestApp, groupId: string, agent: Agent, device?: string) =>
+  stateAfter(
+    t.call("acquireAgent", {
+      agentState: {
+        agentGroup: { internalId: groupId },
+        agent: { externalId: agent.auth.user },
+        ...(device ? { currentContactState: "Connected", currentDevice: { externalId: device } } : {}),
+      },
+    }),
+  );
 
-async function release(t: TestApp, agent: Agent): Promise<WireState> {
-  const reply = await t.call("releaseAgent", { agentState: { internalId: agent.state.internalId } });
-  expectOk(reply);
-  return stateOf(reply);
-}
-
-async function eventCount(t: TestApp): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("events")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+const release = (t: TestApp, agent: Agent) =>
+  stateAfter(t.call("releaseAgent", { agentState: { internalId: agent.state.internalId } }));
 
 /** A fresh Account with one agent group and `n` agents, logged out or (ready) logged in and Ready. */
 async function setting(t: TestApp, n: number, options: { ready?: boolean; group?: Record<string, unknown> } = {}) {
@@ -135,11 +63,7 @@ async function setting(t: TestApp, n: number, options: { ready?: boolean; group?
 
 describe("changeAgentState: the transition table", () => {
   const clock = new ManualClock();
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock });
 
   it("Login: the work state becomes the group's initialWorkState (Ready, or the default NotReady)", async () => {
     const { accountId } = await makeAccount(t);
@@ -268,21 +192,16 @@ describe("changeAgentState: the transition table", () => {
   it("agent.loginEnabled false when logged in: allowed; then no acquisition, and the user's credentials fail at once", async () => {
     const { group, agents } = await setting(t, 1, { ready: true });
     const agent = agents[0]!;
-    expectOk(await t.call("showAgentStateUsingUser", { agent: { externalId: agent.auth.user } }, agent.auth));
+    expectClean(await t.call("showAgentStateUsingUser", { agent: { externalId: agent.auth.user } }, agent.auth));
     const state = await changed(t, { internalId: agent.state.internalId, agent: { loginEnabled: false } });
     assert.deepEqual([state.agent.loginEnabled, state.currentWorkState], [false, "Ready"]);
     const acquired = await t.call("acquireAgent", { agentState: { agentGroup: { internalId: group.internalId } } });
     assert.deepEqual(acquired, { status: 200, data: [], dataOffset: 0, errors: [], warnings: [] });
     const refused = await t.call("showAgentStateUsingUser", { agent: { externalId: agent.auth.user } }, agent.auth);
-    assert.deepEqual(theError(refused), {
-      status: 401,
-      code: "AUTHENTICATION_FAILURE",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(refused), failure(401, "AUTHENTICATION_FAILURE"));
     const enabled = await changed(t, { internalId: agent.state.internalId, agent: { loginEnabled: true } });
     assert.equal(enabled.agent.loginEnabled, true);
-    expectOk(await t.call("showAgentStateUsingUser", { agent: { externalId: agent.auth.user } }, agent.auth));
+    expectClean(await t.call("showAgentStateUsingUser", { agent: { externalId: agent.auth.user } }, agent.auth));
   });
 
   it("currentPhoneNumber: stored normalised; not a phone number, or held by another agent of the Account, refused", async () => {
@@ -296,7 +215,7 @@ describe("changeAgentState: the transition table", () => {
     );
     assert.deepEqual(
       theError(await change(t, { internalId: second.state.internalId, currentPhoneNumber: "+1.555.010.1234" })),
-      { status: 409, code: "OBJECT_EXISTS", argumentIndex: 0, attributeName: "currentPhoneNumber" },
+      failure(409, "OBJECT_EXISTS", 0, "currentPhoneNumber"),
     );
     assert.deepEqual(await current(t, second), second.state);
     const again = await changed(t, { internalId: first.state.internalId, currentPhoneNumber: "+15550101234" });
@@ -403,11 +322,7 @@ describe("changeAgentState: the transition table", () => {
 });
 
 describe("changeAgentState: roles", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("an Agent may log itself in and out, change its work state, phone number and registration", async () => {
     const { agents } = await setting(t, 1);
@@ -439,7 +354,7 @@ describe("changeAgentState: roles", () => {
     const [me, other] = agents as [Agent, Agent];
     assert.deepEqual(
       theError(await change(t, { internalId: me.state.internalId, agent: { loginEnabled: false } }, me.auth)),
-      { status: 403, code: "PERMISSION_DENIED", argumentIndex: undefined, attributeName: undefined },
+      PERMISSION_DENIED,
     );
     const missing = theError(
       await change(t, { agent: { externalId: uniqueEmail("ghost") }, requestedAction: "Logout" }, me.auth),
@@ -492,12 +407,7 @@ describe("changeAgentState: roles", () => {
     }
     assert.deepEqual(
       theError(await change(t, { internalId: agent.state.internalId, requestedAction: "Login" }, null)),
-      {
-        status: 401,
-        code: "NO_SESSION",
-        argumentIndex: undefined,
-        attributeName: undefined,
-      },
+      NO_SESSION,
     );
     assert.deepEqual(await current(t, agent), out);
   });
@@ -505,11 +415,7 @@ describe("changeAgentState: roles", () => {
 
 describe("maxBreakTime", () => {
   const clock = new ManualClock();
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock });
 
   async function breakEvents() {
     const rows = await t.runtime.deps.db.q

@@ -6,77 +6,20 @@
  * limits, the events written with each change, and the wrong callers.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import {
-  ADMIN,
-  type Auth,
-  ManualClock,
-  makeAccount,
-  makeUser,
-  type Reply,
-  startApp,
-  type TestApp,
-  unique,
-  uniqueEmail,
-} from "../factories/app.js";
-import { makeAgents, makeGroup } from "../factories/contact-center.js";
+import { describe, it } from "node:test";
+import type { Auth, Reply, TestApp } from "../factories/app.js";
+import { ADMIN, ManualClock, makeAccount, makeUser, suiteApp, unique, uniqueEmail } from "../factories/app.js";
+import { makeAgents, makeGroup, type WireState } from "../factories/contact-center.js";
+import { codes, expectOk, failure, NO_SESSION, PERMISSION_DENIED, theError } from "../factories/expect.js";
+import { eventCount, eventsAfter, lastSeq } from "../factories/inspect.js";
 
 const NOW = "2026-03-02T12:00:00.000Z";
 const ADMIN_KEY = { externalId: ADMIN.user };
-
-interface WireState {
-  internalId: string;
-  agent: {
-    externalId: string;
-    firstName: string;
-    lastName: string;
-    loginEnabled: boolean;
-    attributes: { name: string; value: string | null }[];
-  };
-  agentGroup: { internalId: string; externalId: string };
-  currentScheduleGroup: { internalId: string; externalId: string | null } | null;
-  currentWorkState: string;
-  requestedWorkState: string | null;
-  currentContactState: string;
-  currentDevice: { externalId: string } | null;
-  currentPhoneNumber: string | null;
-  workStateStartTime: string;
-  contactStateStartTime: string;
-  breakExceeded: boolean;
-  version: number;
-  createdDate: string;
-  updatedDate: string;
-  createdBy: { externalId: string } | null;
-  modifiedBy: { externalId: string } | null;
-}
 
 type Group = { internalId: string; externalId: string };
 
 const statesOf = (reply: Reply) => reply.data as unknown as WireState[];
 const loginsOf = (reply: Reply) => statesOf(reply).map((s) => s.agent.externalId);
-
-function expectOk(reply: Reply): void {
-  assert.equal(reply.status, 200, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.errors, []);
-}
-
-/** The one error of a failed reply, with its HTTP status and place. */
-function theError(reply: Reply) {
-  assert.equal(reply.errors.length, 1, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.data, []);
-  assert.deepEqual(reply.warnings, []);
-  const [error] = reply.errors;
-  assert.ok(error);
-  assert.equal(error.severity, "Error");
-  return {
-    status: reply.status,
-    code: error.code,
-    argumentIndex: error.argumentIndex,
-    attributeName: error.attributeName,
-  };
-}
-
-const codes = (issues: Reply["warnings"]) => issues.map((w) => w.code);
 
 /** A freshly created agent's state: LoggedOut, Idle, version 1, made by the administrator at NOW. */
 function fresh(internalId: string, login: string, group: Group, fields: Partial<WireState> = {}): WireState {
@@ -121,33 +64,6 @@ async function makeScheduleGroup(t: TestApp, groupId: string): Promise<Group> {
   return reply.data[0] as unknown as Group;
 }
 
-async function eventCount(t: TestApp): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("events")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function lastSeq(t: TestApp): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("counters")
-    .select("value")
-    .where("name", "=", "events")
-    .executeTakeFirstOrThrow();
-  return Number(row.value);
-}
-
-async function eventsAfter(t: TestApp, seq: number) {
-  const rows = await t.runtime.deps.db.q
-    .selectFrom("events")
-    .selectAll()
-    .where("seq", ">", seq)
-    .orderBy("seq")
-    .execute();
-  return rows.map((row) => ({ type: row.type, orgPath: row.org_path, data: JSON.parse(row.data) as unknown }));
-}
-
 /** An Account with an agent group and `n` users holding the Agent role (not agents yet). */
 async function accountWithUsers(t: TestApp, n: number) {
   const account = await makeAccount(t);
@@ -158,11 +74,7 @@ async function accountWithUsers(t: TestApp, n: number) {
 }
 
 describe("createAgents", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("creates LoggedOut, Idle agents in input order, readable afterwards", async () => {
     const { accountId, group, users } = await accountWithUsers(t, 2);
@@ -324,11 +236,7 @@ describe("createAgents", () => {
 });
 
 describe("createAgents: the Account's agent limit", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock(), env: { CALLBOARD_MAX_AGENTS_PER_ACCOUNT: "2" } });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock(), env: { CALLBOARD_MAX_AGENTS_PER_ACCOUNT: "2" } });
 
   it("creates the items that fit, in input order, and warns SYSTEM_LIMIT_EXCEEDED for the rest", async () => {
     const { accountId, group, users } = await accountWithUsers(t, 4);
@@ -355,11 +263,11 @@ describe("createAgents: the Account's agent limit", () => {
 });
 
 describe("createAgentsUsingString", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
+
+  /** The agents of `text` in the group, with an empty initialState. */
+  const fromText = (text: string, group: Group) =>
+    t.call("createAgentsUsingString", { agents: text, agentGroup: { internalId: group.internalId }, initialState: {} });
 
   it("reads comments, blank lines, CRLF and trimmed fields; a field on a line overrides initialState", async () => {
     const { group, users } = await accountWithUsers(t, 3);
@@ -412,16 +320,7 @@ describe("createAgentsUsingString", () => {
   it("rejects an empty or comment-only text with ARG_NULL", async () => {
     const { group } = await accountWithUsers(t, 0);
     for (const agents of ["", "# only a comment\n\n  \r\n# another"]) {
-      assert.deepEqual(
-        theError(
-          await t.call("createAgentsUsingString", {
-            agents,
-            agentGroup: { internalId: group.internalId },
-            initialState: {},
-          }),
-        ),
-        { status: 400, code: "ARG_NULL", argumentIndex: 0, attributeName: undefined },
-      );
+      assert.deepEqual(theError(await fromText(agents, group)), failure(400, "ARG_NULL", 0));
     }
   });
 
@@ -429,16 +328,7 @@ describe("createAgentsUsingString", () => {
     const { accountId, group, users } = await accountWithUsers(t, 2);
     const [a, b] = users.map((u) => u.user) as [string, string];
     for (const agents of [`${a}\n${b}\u0000`, `${a}\n${b}\tSIP`]) {
-      assert.deepEqual(
-        theError(
-          await t.call("createAgentsUsingString", {
-            agents,
-            agentGroup: { internalId: group.internalId },
-            initialState: {},
-          }),
-        ),
-        { status: 400, code: "ARG_INVALID_CHAR", argumentIndex: 0, attributeName: undefined },
-      );
+      assert.deepEqual(theError(await fromText(agents, group)), failure(400, "ARG_INVALID_CHAR", 0));
     }
     assert.deepEqual(await agentLogins(t, accountId), []);
   });
@@ -455,11 +345,7 @@ describe("createAgentsUsingString", () => {
       "# note", // 6
       `${c},Fax`, // 7: not a RegistrationMethod
     ].join("\n");
-    const reply = await t.call("createAgentsUsingString", {
-      agents: text,
-      agentGroup: { internalId: group.internalId },
-      initialState: {},
-    });
+    const reply = await fromText(text, group);
     expectOk(reply);
     assert.deepEqual(loginsOf(reply), [a]);
     assert.deepEqual(codes(reply.warnings), ["ARG_INVALID_DATA", "ARG_INVALID_DATA", "ATTRIBUTE_INVALID_DATA"]);
@@ -480,11 +366,7 @@ describe("createAgentsUsingString", () => {
       `${c},,555-0100`, // 3: not a phone number
       `${d},,,${sg.externalId}-nope`, // 4: no such schedule group in this agent group
     ].join("\n");
-    const reply = await t.call("createAgentsUsingString", {
-      agents: text,
-      agentGroup: { internalId: group.internalId },
-      initialState: {},
-    });
+    const reply = await fromText(text, group);
     expectOk(reply);
     assert.deepEqual(loginsOf(reply), [a]);
     assert.equal(statesOf(reply)[0]?.currentPhoneNumber, "+15550103000");
@@ -498,18 +380,14 @@ describe("createAgentsUsingString", () => {
 });
 
 describe("limits: bulk items, string bytes, list results", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({
-      clock: new ManualClock(),
-      env: {
-        CALLBOARD_MAX_BULK_ITEMS: "2",
-        CALLBOARD_MAX_STRING_BYTES: "64",
-        CALLBOARD_MAX_LIST_RESULTS: "2",
-      },
-    });
+  const t = suiteApp({
+    clock: new ManualClock(),
+    env: {
+      CALLBOARD_MAX_BULK_ITEMS: "2",
+      CALLBOARD_MAX_STRING_BYTES: "64",
+      CALLBOARD_MAX_LIST_RESULTS: "2",
+    },
   });
-  after(() => t.close());
 
   const tooLarge = { status: 400, code: "ARG_TOO_LARGE", argumentIndex: 0, attributeName: undefined };
 
@@ -560,12 +438,10 @@ describe("limits: bulk items, string bytes, list results", () => {
     await makeAgents(t, accountId, group.internalId, 2);
     await makeAgents(t, accountId, group.internalId, 1);
     const baseEntity = { internalId: accountId };
-    assert.deepEqual(theError(await t.call("listAgentStatesUsingEntity", { baseEntity })), {
-      status: 400,
-      code: "RESULT_TOO_LARGE",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(
+      theError(await t.call("listAgentStatesUsingEntity", { baseEntity })),
+      failure(400, "RESULT_TOO_LARGE"),
+    );
     const page1 = await t.call("listAgentStatesUsingEntity", { baseEntity, options: { offset: 0 } });
     const page2 = await t.call("listAgentStatesUsingEntity", { baseEntity, options: { offset: 2, limit: 5 } });
     expectOk(page1);
@@ -577,11 +453,7 @@ describe("limits: bulk items, string bytes, list results", () => {
 });
 
 describe("deleteAgents", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("removes the agents' states; the users remain", async () => {
     const { accountId } = await makeAccount(t);
@@ -593,12 +465,7 @@ describe("deleteAgents", () => {
     });
     assert.deepEqual(reply, { status: 200, data: [], dataOffset: 0, errors: [], warnings: [] });
     for (const login of [gone1, gone2]) {
-      assert.deepEqual(theError(await showAgent(t, login)), {
-        status: 404,
-        code: "OBJECT_NOT_EXISTS",
-        argumentIndex: 0,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(await showAgent(t, login)), failure(404, "OBJECT_NOT_EXISTS", 0));
       expectOk(await t.call("showUser", { user: { externalId: login } }));
     }
     assert.deepEqual(await agentLogins(t, accountId), [kept]);
@@ -638,11 +505,7 @@ describe("deleteAgents", () => {
 });
 
 describe("showAgentStateUsingUser", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("returns the agent's state, by a login in any case", async () => {
     const { accountId } = await makeAccount(t);
@@ -656,19 +519,9 @@ describe("showAgentStateUsingUser", () => {
   it("answers OBJECT_NOT_EXISTS for a user who is not an agent and ARG_NULL for null", async () => {
     const { accountId } = await makeAccount(t);
     const user = await makeUser(t, accountId, ["Agent"]);
-    assert.deepEqual(theError(await showAgent(t, user.user)), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(await showAgent(t, user.user)), failure(404, "OBJECT_NOT_EXISTS", 0));
     assert.deepEqual(theError(await showAgent(t, uniqueEmail("ghost"))).code, "OBJECT_NOT_EXISTS");
-    assert.deepEqual(theError(await t.call("showAgentStateUsingUser", { agent: null })), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(await t.call("showAgentStateUsingUser", { agent: null })), failure(400, "ARG_NULL", 0));
   });
 
   it("lets an Agent read itself but no other agent; a Supervisor reads any in scope; another Account sees none", async () => {
@@ -688,11 +541,7 @@ describe("showAgentStateUsingUser", () => {
 });
 
 describe("showAgentStateUsingDevice", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   async function connected(device: string) {
     const account = await makeAccount(t);
@@ -764,29 +613,21 @@ describe("showAgentStateUsingDevice", () => {
           org: { internalId: "root" },
         }),
       ),
-      { status: 400, code: "ARG_INVALID_TYPE", argumentIndex: 1, attributeName: undefined },
+      failure(400, "ARG_INVALID_TYPE", 1),
     );
-    assert.deepEqual(theError(await t.call("showAgentStateUsingDevice", { device: null, org })), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("showAgentStateUsingDevice", { device: {}, org })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
+    assert.deepEqual(
+      theError(await t.call("showAgentStateUsingDevice", { device: null, org })),
+      failure(400, "ARG_NULL", 0),
+    );
+    assert.deepEqual(
+      theError(await t.call("showAgentStateUsingDevice", { device: {}, org })),
+      failure(400, "ATTRIBUTE_NULL", 0, "externalId"),
+    );
   });
 });
 
 describe("listAgentStatesUsingEntity", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   /** An Account with two groups; agents named so their order is known: c, a in group 1 (a in the shift), b in group 2. */
   async function roster() {
@@ -846,12 +687,7 @@ describe("listAgentStatesUsingEntity", () => {
   it("needs type with an externalId, refuses other types, and answers OBJECT_NOT_EXISTS for unknown entities", async () => {
     const { account, enterpriseId, g1 } = await roster();
     const list = (baseEntity: unknown) => t.call("listAgentStatesUsingEntity", { baseEntity });
-    assert.deepEqual(theError(await list({ externalId: account })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "type",
-    });
+    assert.deepEqual(theError(await list({ externalId: account })), failure(400, "ATTRIBUTE_NULL", 0, "type"));
     const invalidType = { status: 400, code: "ARG_INVALID_TYPE", argumentIndex: 0, attributeName: undefined };
     assert.deepEqual(theError(await list({ externalId: account, type: "Enterprise" })), invalidType);
     assert.deepEqual(theError(await list({ internalId: enterpriseId })), invalidType);
@@ -862,23 +698,14 @@ describe("listAgentStatesUsingEntity", () => {
       { externalId: unique("none"), type: "AgentGroup" },
       { externalId: unique("none"), type: "ScheduleGroup" },
     ]) {
-      assert.deepEqual(theError(await list(ref)), {
-        status: 404,
-        code: "OBJECT_NOT_EXISTS",
-        argumentIndex: 0,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(await list(ref)), failure(404, "OBJECT_NOT_EXISTS", 0));
     }
     assert.equal(theError(await list(null)).code, "ARG_NULL");
   });
 });
 
 describe("events", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("createAgents appends one agentState.changed per created agent, in the same transaction", async () => {
     const { accountId, enterpriseId, group, users } = await accountWithUsers(t, 2);
@@ -968,11 +795,7 @@ describe("events", () => {
 });
 
 describe("wrong callers", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   async function setting() {
     const { accountId } = await makeAccount(t);
@@ -990,9 +813,6 @@ describe("wrong callers", () => {
     };
   }
 
-  const denied = { status: 403, code: "PERMISSION_DENIED", argumentIndex: undefined, attributeName: undefined };
-  const noSession = { status: 401, code: "NO_SESSION", argumentIndex: undefined, attributeName: undefined };
-
   it("createAgents and createAgentsUsingString: Supervisor and Agent 403, another Account 404, none 401", async () => {
     const { accountId, group, agent, candidate, supervisor, foreignAdmin } = await setting();
     const bodies: [string, Record<string, unknown>][] = [
@@ -1006,15 +826,15 @@ describe("wrong callers", () => {
       ],
     ];
     for (const [method, body] of bodies) {
-      assert.deepEqual(theError(await t.call(method, body, supervisor)), denied, method);
-      assert.deepEqual(theError(await t.call(method, body, agent.auth)), denied, method);
-      assert.deepEqual(theError(await t.call(method, body, candidate)), denied, method);
+      assert.deepEqual(theError(await t.call(method, body, supervisor)), PERMISSION_DENIED, method);
+      assert.deepEqual(theError(await t.call(method, body, agent.auth)), PERMISSION_DENIED, method);
+      assert.deepEqual(theError(await t.call(method, body, candidate)), PERMISSION_DENIED, method);
       assert.deepEqual(
         theError(await t.call(method, body, foreignAdmin)),
-        { status: 404, code: "OBJECT_NOT_EXISTS", argumentIndex: 1, attributeName: undefined },
+        failure(404, "OBJECT_NOT_EXISTS", 1),
         method,
       );
-      assert.deepEqual(theError(await t.call(method, body, null)), noSession, method);
+      assert.deepEqual(theError(await t.call(method, body, null)), NO_SESSION, method);
     }
     assert.deepEqual(await agentLogins(t, accountId), [agent.auth.user]);
   });
@@ -1022,12 +842,12 @@ describe("wrong callers", () => {
   it("deleteAgents: Supervisor and Agent 403, another Account warns OBJECT_NOT_EXISTS and the agent remains", async () => {
     const { accountId, agent, supervisor, foreignAdmin } = await setting();
     const body = { agents: [{ externalId: agent.auth.user }] };
-    assert.deepEqual(theError(await t.call("deleteAgents", body, supervisor)), denied);
-    assert.deepEqual(theError(await t.call("deleteAgents", body, agent.auth)), denied);
+    assert.deepEqual(theError(await t.call("deleteAgents", body, supervisor)), PERMISSION_DENIED);
+    assert.deepEqual(theError(await t.call("deleteAgents", body, agent.auth)), PERMISSION_DENIED);
     const foreign = await t.call("deleteAgents", body, foreignAdmin);
     expectOk(foreign);
     assert.deepEqual(codes(foreign.warnings), ["OBJECT_NOT_EXISTS"]);
-    assert.deepEqual(theError(await t.call("deleteAgents", body, null)), noSession);
+    assert.deepEqual(theError(await t.call("deleteAgents", body, null)), NO_SESSION);
     assert.deepEqual(await agentLogins(t, accountId), [agent.auth.user]);
   });
 
@@ -1037,13 +857,11 @@ describe("wrong callers", () => {
     const seen = await t.call("listAgentStatesUsingEntity", body, supervisor);
     expectOk(seen);
     assert.deepEqual(loginsOf(seen), [agent.auth.user]);
-    assert.deepEqual(theError(await t.call("listAgentStatesUsingEntity", body, agent.auth)), denied);
-    assert.deepEqual(theError(await t.call("listAgentStatesUsingEntity", body, foreignAdmin)), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("listAgentStatesUsingEntity", body, null)), noSession);
+    assert.deepEqual(theError(await t.call("listAgentStatesUsingEntity", body, agent.auth)), PERMISSION_DENIED);
+    assert.deepEqual(
+      theError(await t.call("listAgentStatesUsingEntity", body, foreignAdmin)),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
+    assert.deepEqual(theError(await t.call("listAgentStatesUsingEntity", body, null)), NO_SESSION);
   });
 });

@@ -6,18 +6,12 @@
  * roles and tenancy rules (§3).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import {
-  type Auth,
-  ManualClock,
-  makeAccount,
-  makeUser,
-  type Reply,
-  startApp,
-  type TestApp,
-  unique,
-  uniqueEmail,
-} from "../factories/app.js";
+import { before, describe, it } from "node:test";
+import type { Auth, Reply, TestApp } from "../factories/app.js";
+import { ManualClock, makeAccount, makeUser, suiteAccount, suiteApp, unique } from "../factories/app.js";
+import { makeAgents } from "../factories/contact-center.js";
+import { expectClean, failure, theError } from "../factories/expect.js";
+import { type GuardedMethod, wrongCallerTests } from "../factories/wrong-callers.js";
 
 /** A Monday; 10:00 in New York (EST, UTC−5). */
 const MONDAY_15Z = "2026-03-02T15:00:00.000Z";
@@ -48,12 +42,6 @@ interface Group {
   externalId: string;
 }
 
-interface Account {
-  enterpriseId: string;
-  accountId: string;
-  account: string;
-}
-
 const ZERO: Counts = { agents: 0, loggedIn: 0, ready: 0, notReady: 0, onBreak: 0, acquired: 0, connected: 0 };
 
 /** 09:00–17:00 New York = 14:00–22:00Z in March before the DST change (March 8). */
@@ -65,28 +53,9 @@ const NEW_YORK_DAY = {
   allocatedCount: 4,
 };
 
-function expectOk(reply: Reply): void {
-  assert.equal(reply.status, 200, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.errors, []);
-  assert.deepEqual(reply.warnings, []);
-}
-
 /** A NONE result: 200, data []. */
 function expectNone(reply: Reply): void {
   assert.deepEqual(reply, { status: 200, data: [], dataOffset: 0, errors: [], warnings: [] });
-}
-
-function theError(reply: Reply) {
-  assert.equal(reply.errors.length, 1, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.data, []);
-  const [error] = reply.errors;
-  assert.ok(error);
-  return {
-    status: reply.status,
-    code: error.code,
-    argumentIndex: error.argumentIndex,
-    attributeName: error.attributeName,
-  };
 }
 
 async function createGroup(t: TestApp, accountId: string, fields: Record<string, unknown> = {}): Promise<Group> {
@@ -94,14 +63,14 @@ async function createGroup(t: TestApp, accountId: string, fields: Record<string,
     agentGroup: { externalId: unique("grp"), ...fields },
     parent: { internalId: accountId },
   });
-  expectOk(reply);
+  expectClean(reply);
   const { internalId, externalId } = reply.data[0] as unknown as Group;
   return { internalId, externalId };
 }
 
 async function stateOf(t: TestApp, group: Group, auth?: Auth): Promise<WireGroupState> {
   const reply = await t.call("showAgentGroupState", { agentGroup: { internalId: group.internalId } }, auth);
-  expectOk(reply);
+  expectClean(reply);
   assert.equal(reply.data.length, 1);
   return reply.data[0] as unknown as WireGroupState;
 }
@@ -129,38 +98,13 @@ async function storedOverride(t: TestApp, group: Group): Promise<string | null> 
   return row.override;
 }
 
-/** Users with the Agent role in an Account, made agents of a group; answers their externalIds. */
-async function makeAgents(
-  t: TestApp,
-  accountId: string,
-  group: Group,
-  count: number,
-  initialState: Record<string, unknown> = {},
-): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, i) => uniqueEmail(`agent${i}`));
-  const users = await t.call("createUsers", {
-    users: ids.map((externalId) => ({
-      externalId,
-      firstName: "Ann",
-      lastName: "Agent",
-      roles: ["Agent"],
-      password: "password-1",
-    })),
-    org: { internalId: accountId },
-  });
-  expectOk(users);
-  const agents = await t.call("createAgents", {
-    agents: ids.map((externalId) => ({ externalId })),
-    agentGroup: { internalId: group.internalId },
-    initialState,
-  });
-  expectOk(agents);
-  assert.equal(agents.data.length, count);
-  return ids;
+/** `count` logged-out agents of a group; answers their logins. */
+async function agentLogins(t: TestApp, accountId: string, group: Group, count: number): Promise<string[]> {
+  return (await makeAgents(t, accountId, group.internalId, count)).map((agent) => agent.auth.user);
 }
 
 async function changeAgent(t: TestApp, agent: string, change: Record<string, unknown>): Promise<void> {
-  expectOk(await t.call("changeAgentState", { agentState: { agent: { externalId: agent }, ...change } }));
+  expectClean(await t.call("changeAgentState", { agentState: { agent: { externalId: agent }, ...change } }));
 }
 
 const login = (t: TestApp, agent: string) => changeAgent(t, agent, { requestedAction: "Login" });
@@ -168,7 +112,7 @@ const setWork = (t: TestApp, agent: string, state: string) => changeAgent(t, age
 
 /** Logged in and Ready. */
 async function readyAgents(t: TestApp, accountId: string, group: Group, count: number): Promise<string[]> {
-  const agents = await makeAgents(t, accountId, group, count);
+  const agents = await agentLogins(t, accountId, group, count);
   for (const agent of agents) {
     await login(t, agent);
     await setWork(t, agent, "Ready");
@@ -180,23 +124,16 @@ async function acquire(t: TestApp, group: Group, extra: Record<string, unknown> 
   const reply = await t.call("acquireAgent", {
     agentState: { agentGroup: { internalId: group.internalId }, ...extra },
   });
-  expectOk(reply);
+  expectClean(reply);
   return reply;
 }
 
 // ---------------------------------------------------------------------------
 
 describe("showAgentGroupState", () => {
-  let t: TestApp;
-  let clock: ManualClock;
-  let a: Account;
-  before(async () => {
-    clock = new ManualClock();
-    clock.set(MONDAY_15Z);
-    t = await startApp({ clock });
-    a = await makeAccount(t);
-  });
-  after(() => t.close());
+  const clock = new ManualClock(new Date(MONDAY_15Z));
+  const t = suiteApp({ clock });
+  const a = suiteAccount(t);
 
   it("an empty schedule: Open, no window, no allocated count", async () => {
     clock.set(MONDAY_15Z);
@@ -340,7 +277,7 @@ describe("showAgentGroupState", () => {
         currentSchedule: [{ ...NEW_YORK_DAY, allocatedCount: 9 }],
       });
       assert.equal((await stateOf(t, group)).allocatedCount, 0);
-      const agents = await makeAgents(t, a.accountId, group, 3);
+      const agents = await agentLogins(t, a.accountId, group, 3);
       for (const agent of agents) await login(t, agent);
       await setWork(t, agents[0]!, "NotReady");
       const state = await stateOf(t, group);
@@ -364,7 +301,7 @@ describe("showAgentGroupState", () => {
   it("counts agents by work state and contact state", async () => {
     clock.set(MONDAY_15Z);
     const group = await createGroup(t, a.accountId);
-    const agents = await makeAgents(t, a.accountId, group, 6);
+    const agents = await agentLogins(t, a.accountId, group, 6);
     assert.deepEqual((await stateOf(t, group)).counts, { ...ZERO, agents: 6 });
 
     for (const agent of agents.slice(0, 5)) await login(t, agent);
@@ -408,53 +345,35 @@ describe("showAgentGroupState", () => {
     const externalId = unique("grp");
     await createGroup(t, a.accountId, { externalId });
     const inB = await createGroup(t, b.accountId, { externalId, mode: "Remote" });
-    assert.deepEqual(theError(await t.call("showAgentGroupState", { agentGroup: { externalId } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "parent",
-    });
+    assert.deepEqual(
+      theError(await t.call("showAgentGroupState", { agentGroup: { externalId } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "parent"),
+    );
     const reply = await t.call("showAgentGroupState", {
       agentGroup: { externalId, parent: { externalId: b.account } },
     });
-    expectOk(reply);
+    expectClean(reply);
     assert.deepEqual((reply.data[0] as unknown as WireGroupState).agentGroup, keyOf(inB));
     assert.equal((reply.data[0] as unknown as WireGroupState).mode, "Remote");
   });
 
   it("errors: ARG_NULL, ATTRIBUTE_NULL, OBJECT_NOT_EXISTS", async () => {
-    assert.deepEqual(theError(await t.call("showAgentGroupState", {})), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("showAgentGroupState", { agentGroup: { mode: "Standard" } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
-    assert.deepEqual(theError(await t.call("showAgentGroupState", { agentGroup: { externalId: unique("no") } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(await t.call("showAgentGroupState", {})), failure(400, "ARG_NULL", 0));
+    assert.deepEqual(
+      theError(await t.call("showAgentGroupState", { agentGroup: { mode: "Standard" } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "externalId"),
+    );
+    assert.deepEqual(
+      theError(await t.call("showAgentGroupState", { agentGroup: { externalId: unique("no") } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
   });
 });
 
 describe("changeAgentGroupState", () => {
-  let t: TestApp;
-  let clock: ManualClock;
-  let a: Account;
-  before(async () => {
-    clock = new ManualClock();
-    clock.set(MONDAY_15Z);
-    t = await startApp({ clock });
-    a = await makeAccount(t);
-  });
-  after(() => t.close());
+  const clock = new ManualClock(new Date(MONDAY_15Z));
+  const t = suiteApp({ clock });
+  const a = suiteAccount(t);
 
   it("Standard: overrides allocatedCount, state and the window", async () => {
     clock.set(MONDAY_15Z);
@@ -497,12 +416,10 @@ describe("changeAgentGroupState", () => {
         ["allocatedCount", 5],
         ["state", "Closed"],
       ] as const) {
-        assert.deepEqual(theError(await change({ [field]: value })), {
-          status: 400,
-          code: "ATTRIBUTE_INVALID_FORMAT",
-          argumentIndex: 0,
-          attributeName: field,
-        });
+        assert.deepEqual(
+          theError(await change({ [field]: value })),
+          failure(400, "ATTRIBUTE_INVALID_FORMAT", 0, field),
+        );
       }
       const both = await change({ allocatedCount: 5, state: "Closed", currentEndTime: "2026-03-02T20:00:00Z" });
       assert.equal(both.status, 400);
@@ -600,12 +517,7 @@ describe("changeAgentGroupState", () => {
       const reply = await t.call("changeAgentGroupState", {
         agentGroupState: { agentGroup: { internalId: group.internalId }, allocatedCount: "3" },
       });
-      assert.deepEqual(theError(reply), {
-        status: 400,
-        code: "ATTRIBUTE_INVALID_DATA",
-        argumentIndex: 0,
-        attributeName: "allocatedCount",
-      });
+      assert.deepEqual(theError(reply), failure(400, "ATTRIBUTE_INVALID_DATA", 0, "allocatedCount"));
       assert.equal(await storedOverride(t, group), null);
     });
   });
@@ -751,7 +663,7 @@ describe("changeAgentGroupState", () => {
     assert.equal(first.data.length, 1);
     expectNone(await t.call("acquireAgent", { agentState: { agentGroup: { internalId: group.internalId } } }));
     const held = first.data[0] as { internalId: string };
-    expectOk(await t.call("releaseAgent", { agentState: { internalId: held.internalId } }));
+    expectClean(await t.call("releaseAgent", { agentState: { internalId: held.internalId } }));
     assert.equal((await acquire(t, group)).data.length, 1, "free again after the release");
     await override(t, group, { allocatedCount: 3 });
     assert.equal((await acquire(t, group)).data.length, 1);
@@ -767,7 +679,7 @@ describe("changeAgentGroupState", () => {
         initialWorkState: "Ready",
         currentSchedule: [NEW_YORK_DAY],
       });
-      const agents = await makeAgents(t, a.accountId, group, 2);
+      const agents = await agentLogins(t, a.accountId, group, 2);
       await login(t, agents[0]!);
       const shown = await stateOf(t, group);
       expectNone(await t.call("changeAgentGroupState", { agentGroupState: shown }));
@@ -799,21 +711,14 @@ describe("changeAgentGroupState", () => {
   });
 
   it("errors: ARG_NULL, ATTRIBUTE_NULL for agentGroup, OBJECT_NOT_EXISTS", async () => {
-    assert.deepEqual(theError(await t.call("changeAgentGroupState", {})), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("changeAgentGroupState", { agentGroupState: { state: "Open" } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "agentGroup",
-    });
+    assert.deepEqual(theError(await t.call("changeAgentGroupState", {})), failure(400, "ARG_NULL", 0));
+    assert.deepEqual(
+      theError(await t.call("changeAgentGroupState", { agentGroupState: { state: "Open" } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "agentGroup"),
+    );
     assert.deepEqual(
       theError(await t.call("changeAgentGroupState", { agentGroupState: { agentGroup: {}, state: "Open" } })),
-      { status: 400, code: "ATTRIBUTE_NULL", argumentIndex: 0, attributeName: "agentGroup.externalId" },
+      failure(400, "ATTRIBUTE_NULL", 0, "agentGroup.externalId"),
     );
     assert.deepEqual(
       theError(
@@ -821,20 +726,16 @@ describe("changeAgentGroupState", () => {
           agentGroupState: { agentGroup: { internalId: "feedfeedfeedfeedfeedfeed" }, state: "Open" },
         }),
       ),
-      { status: 404, code: "OBJECT_NOT_EXISTS", argumentIndex: 0, attributeName: "agentGroup" },
+      failure(404, "OBJECT_NOT_EXISTS", 0, "agentGroup"),
     );
   });
 });
 
 describe("listAgentGroupStates", () => {
-  let t: TestApp;
-  let a: Account;
+  const t = suiteApp({ clock: new ManualClock(new Date(MONDAY_15Z)) });
+  const a = suiteAccount(t);
   let groups: Group[];
   before(async () => {
-    const clock = new ManualClock();
-    clock.set(MONDAY_15Z);
-    t = await startApp({ clock });
-    a = await makeAccount(t);
     const prefix = unique("grp");
     groups = [];
     for (const [suffix, fields] of [
@@ -845,7 +746,6 @@ describe("listAgentGroupStates", () => {
       groups.push(await createGroup(t, a.accountId, { externalId: `${prefix}${suffix}`, ...fields }));
     }
   });
-  after(() => t.close());
 
   const byExternalId = () => [...groups].sort((x, y) => (x.externalId < y.externalId ? -1 : 1));
 
@@ -880,7 +780,7 @@ describe("listAgentGroupStates", () => {
       { internalId: group.internalId },
     ]) {
       const reply = await t.call("listAgentGroupStates", { org });
-      expectOk(reply);
+      expectClean(reply);
       assert.deepEqual(reply.data, [expected], JSON.stringify(org));
     }
   });
@@ -908,33 +808,21 @@ describe("listAgentGroupStates", () => {
     ]) {
       assert.deepEqual(
         theError(await t.call("listAgentGroupStates", { org })),
-        { status: 400, code: "ARG_INVALID_TYPE", argumentIndex: 0, attributeName: undefined },
+        failure(400, "ARG_INVALID_TYPE", 0),
         JSON.stringify(org),
       );
     }
   });
 
   it("errors: ARG_NULL, ATTRIBUTE_NULL, OBJECT_NOT_EXISTS, bad options", async () => {
-    assert.deepEqual(theError(await t.call("listAgentGroupStates", {})), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("listAgentGroupStates", { org: { type: "Account" } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
+    assert.deepEqual(theError(await t.call("listAgentGroupStates", {})), failure(400, "ARG_NULL", 0));
+    assert.deepEqual(
+      theError(await t.call("listAgentGroupStates", { org: { type: "Account" } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "externalId"),
+    );
     assert.deepEqual(
       theError(await t.call("listAgentGroupStates", { org: { internalId: "feedfeedfeedfeedfeedfeed" } })),
-      {
-        status: 404,
-        code: "OBJECT_NOT_EXISTS",
-        argumentIndex: 0,
-        attributeName: undefined,
-      },
+      failure(404, "OBJECT_NOT_EXISTS", 0),
     );
     const badOptions = await t.call("listAgentGroupStates", {
       org: { internalId: a.accountId },
@@ -947,33 +835,27 @@ describe("listAgentGroupStates", () => {
 });
 
 describe("listAgentGroupStates past the list limit", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock(), env: { CALLBOARD_MAX_LIST_RESULTS: "2" } });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock(), env: { CALLBOARD_MAX_LIST_RESULTS: "2" } });
 
   it("RESULT_TOO_LARGE without options; pages of at most the limit with them", async () => {
     const a = await makeAccount(t);
     const prefix = unique("grp");
     for (const suffix of ["1", "2", "3"]) await createGroup(t, a.accountId, { externalId: `${prefix}-${suffix}` });
-    assert.deepEqual(theError(await t.call("listAgentGroupStates", { org: { internalId: a.accountId } })), {
-      status: 400,
-      code: "RESULT_TOO_LARGE",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(
+      theError(await t.call("listAgentGroupStates", { org: { internalId: a.accountId } })),
+      failure(400, "RESULT_TOO_LARGE"),
+    );
     const first = await t.call("listAgentGroupStates", {
       org: { internalId: a.accountId },
       options: { offset: 0, limit: 50 },
     });
-    expectOk(first);
+    expectClean(first);
     assert.deepEqual(
       first.data.map((s) => (s as unknown as WireGroupState).agentGroup.externalId),
       [`${prefix}-1`, `${prefix}-2`],
     );
     const second = await t.call("listAgentGroupStates", { org: { internalId: a.accountId }, options: { offset: 2 } });
-    expectOk(second);
+    expectClean(second);
     assert.equal(second.dataOffset, 2);
     assert.deepEqual(
       second.data.map((s) => (s as unknown as WireGroupState).agentGroup.externalId),
@@ -983,7 +865,7 @@ describe("listAgentGroupStates past the list limit", () => {
     const b = await makeAccount(t);
     for (const suffix of ["1", "2"]) await createGroup(t, b.accountId, { externalId: `${prefix}-${suffix}` });
     const full = await t.call("listAgentGroupStates", { org: { internalId: b.accountId } });
-    expectOk(full);
+    expectClean(full);
     assert.equal(full.data.length, 2);
   });
 });
@@ -991,29 +873,23 @@ describe("listAgentGroupStates past the list limit", () => {
 // ---------------------------------------------------------------------------
 
 describe("group state: wrong callers", () => {
-  let t: TestApp;
-  let a: Account;
+  const t = suiteApp({ clock: new ManualClock(new Date(MONDAY_15Z)) });
+  const a = suiteAccount(t);
   let group: Group;
   let adminB: Auth;
   let supervisorA: Auth;
   let agentA: Auth;
   before(async () => {
-    const clock = new ManualClock();
-    clock.set(MONDAY_15Z);
-    t = await startApp({ clock });
-    a = await makeAccount(t);
     const b = await makeAccount(t);
     group = await createGroup(t, a.accountId, { currentSchedule: [NEW_YORK_DAY] });
     adminB = await makeUser(t, b.accountId, ["Administrator"]);
     supervisorA = await makeUser(t, a.accountId, ["Supervisor"]);
     agentA = await makeUser(t, a.accountId, ["Agent"]);
   });
-  after(() => t.close());
 
-  const methods: { method: string; label: string; byId: () => unknown; byExternalId: () => unknown }[] = [
+  const methods: GuardedMethod[] = [
     {
       method: "showAgentGroupState",
-      label: "showAgentGroupState",
       byId: () => ({ agentGroup: { internalId: group.internalId } }),
       byExternalId: () => ({ agentGroup: { externalId: group.externalId } }),
     },
@@ -1031,7 +907,6 @@ describe("group state: wrong callers", () => {
     },
     {
       method: "changeAgentGroupState",
-      label: "changeAgentGroupState",
       byId: () => ({ agentGroupState: { agentGroup: { internalId: group.internalId }, state: "Closed" } }),
       byExternalId: () => ({ agentGroupState: { agentGroup: { externalId: group.externalId }, state: "Closed" } }),
     },
@@ -1043,42 +918,12 @@ describe("group state: wrong callers", () => {
     assert.equal(await storedOverride(t, group), null);
   }
 
-  for (const m of methods) {
-    describe(m.label, () => {
-      it("an Administrator of another Account: OBJECT_NOT_EXISTS by internalId and by externalId", async () => {
-        for (const body of [m.byId(), m.byExternalId()]) {
-          const error = theError(await t.call(m.method, body, adminB));
-          assert.deepEqual([error.status, error.code], [404, "OBJECT_NOT_EXISTS"]);
-        }
-        await unchanged();
-      });
-
-      it("an Agent of the Account: PERMISSION_DENIED", async () => {
-        assert.deepEqual(theError(await t.call(m.method, m.byId(), agentA)), {
-          status: 403,
-          code: "PERMISSION_DENIED",
-          argumentIndex: undefined,
-          attributeName: undefined,
-        });
-        await unchanged();
-      });
-
-      it("no credentials: NO_SESSION", async () => {
-        assert.deepEqual(theError(await t.call(m.method, m.byId(), null)), {
-          status: 401,
-          code: "NO_SESSION",
-          argumentIndex: undefined,
-          attributeName: undefined,
-        });
-        await unchanged();
-      });
-    });
-  }
+  wrongCallerTests(t, methods, () => ({ otherAdmin: adminB, supervisor: supervisorA, agent: agentA }), unchanged);
 
   it("a Supervisor of the Account may show, list and change the state", async () => {
     const shown = await stateOf(t, group, supervisorA);
     const listed = await t.call("listAgentGroupStates", { org: { internalId: a.accountId } }, supervisorA);
-    expectOk(listed);
+    expectClean(listed);
     assert.deepEqual(listed.data, [shown]);
     await override(t, group, { state: "Closed", allocatedCount: 1 }, supervisorA);
     const changed = await stateOf(t, group, supervisorA);

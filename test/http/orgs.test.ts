@@ -5,83 +5,28 @@
  * exactly like one that does not exist).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import {
-  ADMIN,
-  type Auth,
-  ManualClock,
-  makeAccount,
-  makeUser,
-  type Reply,
-  startApp,
-  type TestApp,
-  unique,
-} from "../factories/app.js";
+import { before, describe, it } from "node:test";
+import type { Auth, Reply, TestApp } from "../factories/app.js";
+import { ADMIN, ManualClock, makeAccount, makeUser, suiteApp, unique } from "../factories/app.js";
+import { expectOk, failure, NO_SESSION, PERMISSION_DENIED, theError } from "../factories/expect.js";
+import { eventsAfter, lastSeq, orgCount } from "../factories/inspect.js";
+import { insertAgentGroup } from "../factories/rows.js";
+import type { NameValue, Stamps } from "../factories/wire.js";
 
 const NOW = "2026-03-02T12:00:00.000Z";
 const ROOT_KEY = { internalId: "root", externalId: "root", type: "SuperEnterprise" };
 const ADMIN_KEY = { externalId: ADMIN.user };
 
-interface WireOrg {
+interface WireOrg extends Stamps {
   internalId: string;
   externalId: string;
   type: string;
   parent: { internalId: string; externalId: string; type: string } | null;
-  attributes: { name: string; value: string | null }[];
-  preferences: { name: string; value: string | null }[];
-  createdDate: string;
-  updatedDate: string;
-  createdBy: { externalId: string } | null;
-  modifiedBy: { externalId: string } | null;
+  attributes: NameValue[];
+  preferences: NameValue[];
 }
 
 const orgOf = (reply: Reply) => reply.data[0] as unknown as WireOrg;
-
-/** The one error of a failed reply, with its HTTP status. */
-function theError(reply: Reply) {
-  assert.equal(reply.errors.length, 1, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.data, []);
-  const [error] = reply.errors;
-  assert.ok(error);
-  return {
-    status: reply.status,
-    code: error.code,
-    argumentIndex: error.argumentIndex,
-    attributeName: error.attributeName,
-  };
-}
-
-function expectOk(reply: Reply): void {
-  assert.equal(reply.status, 200, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.errors, []);
-}
-
-async function orgCount(t: TestApp): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("orgs")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function lastSeq(t: TestApp): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("counters")
-    .select("value")
-    .where("name", "=", "events")
-    .executeTakeFirstOrThrow();
-  return Number(row.value);
-}
-
-async function eventsAfter(t: TestApp, seq: number) {
-  const rows = await t.runtime.deps.db.q
-    .selectFrom("events")
-    .selectAll()
-    .where("seq", ">", seq)
-    .orderBy("seq")
-    .execute();
-  return rows.map((row) => ({ type: row.type, orgPath: row.org_path, data: JSON.parse(row.data) as unknown }));
-}
 
 async function createEnterprise(t: TestApp, auth: Auth = ADMIN): Promise<WireOrg> {
   const reply = await t.call(
@@ -114,11 +59,7 @@ async function twoTenants(t: TestApp) {
 }
 
 describe("createOrg", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("creates an Enterprise under root and emits org.created", async () => {
     const seq = await lastSeq(t);
@@ -275,12 +216,7 @@ describe("createOrg", () => {
         child: { externalId: unique("e"), type: "Enterprise" },
         parent: { internalId: enterprise.internalId },
       });
-      assert.deepEqual(theError(reply), {
-        status: 400,
-        code: "ARG_INVALID_TYPE",
-        argumentIndex: 0,
-        attributeName: "type",
-      });
+      assert.deepEqual(theError(reply), failure(400, "ARG_INVALID_TYPE", 0, "type"));
     });
 
     it("any child of an Account → ARG_INVALID_TYPE on the parent", async () => {
@@ -290,12 +226,7 @@ describe("createOrg", () => {
         child: { externalId: unique("x") },
         parent: { internalId: accountId },
       });
-      assert.deepEqual(theError(reply), {
-        status: 400,
-        code: "ARG_INVALID_TYPE",
-        argumentIndex: 1,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(reply), failure(400, "ARG_INVALID_TYPE", 1));
       assert.equal(await orgCount(t), before);
     });
 
@@ -305,19 +236,14 @@ describe("createOrg", () => {
       await createAccount(t, enterprise.internalId, externalId);
       const before = await orgCount(t);
       const reply = await t.call("createOrg", { child: { externalId }, parent: { internalId: enterprise.internalId } });
-      assert.deepEqual(theError(reply), {
-        status: 409,
-        code: "OBJECT_EXISTS",
-        argumentIndex: 0,
-        attributeName: "externalId",
-      });
+      assert.deepEqual(theError(reply), failure(409, "OBJECT_EXISTS", 0, "externalId"));
       assert.equal(reply.errors[0]?.message, `Object '${externalId}' already exists`);
       assert.equal(await orgCount(t), before);
     });
 
     it("a missing parent → ARG_NULL", async () => {
       const reply = await t.call("createOrg", { child: { externalId: unique("e") } });
-      assert.deepEqual(theError(reply), { status: 400, code: "ARG_NULL", argumentIndex: 1, attributeName: undefined });
+      assert.deepEqual(theError(reply), failure(400, "ARG_NULL", 1));
     });
 
     it("reports every problem at once", async () => {
@@ -355,12 +281,7 @@ describe("createOrg", () => {
         { child: { externalId: unique("e"), type: "Enterprise" }, parent: { internalId: "root" } },
         manager,
       );
-      assert.deepEqual(theError(denied), {
-        status: 403,
-        code: "PERMISSION_DENIED",
-        argumentIndex: undefined,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(denied), PERMISSION_DENIED);
       assert.equal(await orgCount(t), before);
       const enterprise = await createEnterprise(t);
       const reply = await t.call(
@@ -421,42 +342,23 @@ describe("createOrg", () => {
     it("no credentials → 401 NO_SESSION; a wrong password → 401 AUTHENTICATION_FAILURE", async () => {
       const body = { child: { externalId: unique("e") }, parent: { internalId: "root" } };
       const before = await orgCount(t);
-      assert.deepEqual(theError(await t.call("createOrg", body, null)), {
-        status: 401,
-        code: "NO_SESSION",
-        argumentIndex: undefined,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(await t.call("createOrg", body, null)), NO_SESSION);
       const wrong = await t.call("createOrg", body, { user: ADMIN.user, password: "not-the-password" });
-      assert.deepEqual(theError(wrong), {
-        status: 401,
-        code: "AUTHENTICATION_FAILURE",
-        argumentIndex: undefined,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(wrong), failure(401, "AUTHENTICATION_FAILURE"));
       assert.equal(await orgCount(t), before);
     });
   });
 });
 
 describe("createOrg limits", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ env: { CALLBOARD_MAX_ENTERPRISES: "2", CALLBOARD_MAX_ACCOUNTS_PER_ENTERPRISE: "1" } });
-  });
-  after(() => t.close());
+  const t = suiteApp({ env: { CALLBOARD_MAX_ENTERPRISES: "2", CALLBOARD_MAX_ACCOUNTS_PER_ENTERPRISE: "1" } });
 
   it("refuses an Enterprise or Account over the limit with SYSTEM_LIMIT_EXCEEDED", async () => {
     const enterprise = await createEnterprise(t);
     await createEnterprise(t);
     const before = await orgCount(t);
     const third = await t.call("createOrg", { child: { externalId: unique("e") }, parent: { internalId: "root" } });
-    assert.deepEqual(theError(third), {
-      status: 409,
-      code: "SYSTEM_LIMIT_EXCEEDED",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(third), failure(409, "SYSTEM_LIMIT_EXCEEDED"));
     assert.equal(third.errors[0]?.message, "maximum number of enterprises exceeded");
     await createAccount(t, enterprise.internalId);
     const second = await t.call("createOrg", {
@@ -470,11 +372,7 @@ describe("createOrg limits", () => {
 });
 
 describe("showOrg", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("finds an org by internalId, by externalId and type, and by externalId within a parent", async () => {
     const enterprise = await createEnterprise(t);
@@ -506,27 +404,21 @@ describe("showOrg", () => {
   });
 
   it("answers OBJECT_NOT_EXISTS for an unknown org, ATTRIBUTE_NULL without an id or when ambiguous", async () => {
-    assert.deepEqual(theError(await t.call("showOrg", { org: { internalId: "nope" } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("showOrg", { org: { type: "Account" } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
+    assert.deepEqual(
+      theError(await t.call("showOrg", { org: { internalId: "nope" } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
+    assert.deepEqual(
+      theError(await t.call("showOrg", { org: { type: "Account" } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "externalId"),
+    );
     const name = unique("twin");
     await createAccount(t, (await createEnterprise(t)).internalId, name);
     await createAccount(t, (await createEnterprise(t)).internalId, name);
-    assert.deepEqual(theError(await t.call("showOrg", { org: { externalId: name } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "parent",
-    });
+    assert.deepEqual(
+      theError(await t.call("showOrg", { org: { externalId: name } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "parent"),
+    );
   });
 
   it("shows a Supervisor its own Account but never another tenant's", async () => {
@@ -551,26 +443,19 @@ describe("showOrg", () => {
     assert.equal((await t.call("showOrg", body, tenants.agentA)).status, 403);
     assert.equal(theError(await t.call("showOrg", body, null)).code, "NO_SESSION");
     const wrong = await t.call("showOrg", body, { user: tenants.supervisorA.user, password: "wrong-password" });
-    assert.deepEqual(theError(wrong), {
-      status: 401,
-      code: "AUTHENTICATION_FAILURE",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(wrong), failure(401, "AUTHENTICATION_FAILURE"));
   });
 });
 
 describe("listOrgs", () => {
-  let t: TestApp;
+  const t = suiteApp({ env: { CALLBOARD_MAX_LIST_RESULTS: "3" } });
   let enterprise: WireOrg;
   const names = ["c", "a", "d", "b"].map((letter) => `${letter}-${unique("acc")}`);
 
   before(async () => {
-    t = await startApp({ env: { CALLBOARD_MAX_LIST_RESULTS: "3" } });
     enterprise = await createEnterprise(t);
     for (const name of names) await createAccount(t, enterprise.internalId, name);
   });
-  after(() => t.close());
 
   const externalIds = (reply: Reply) => reply.data.map((org) => (org as unknown as WireOrg).externalId);
 
@@ -597,12 +482,7 @@ describe("listOrgs", () => {
 
   it("answers RESULT_TOO_LARGE over the list limit without options", async () => {
     const reply = await t.call("listOrgs", { parent: { internalId: enterprise.internalId } });
-    assert.deepEqual(theError(reply), {
-      status: 400,
-      code: "RESULT_TOO_LARGE",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(reply), failure(400, "RESULT_TOO_LARGE"));
   });
 
   it("matches the sample's externalId and type", async () => {
@@ -624,12 +504,10 @@ describe("listOrgs", () => {
   });
 
   it("answers OBJECT_NOT_EXISTS for an unknown parent and ARG_NULL without one", async () => {
-    assert.deepEqual(theError(await t.call("listOrgs", { parent: { internalId: "nope" } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(
+      theError(await t.call("listOrgs", { parent: { internalId: "nope" } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
     assert.equal(theError(await t.call("listOrgs", { sample: {} })).code, "ARG_NULL");
   });
 
@@ -659,11 +537,7 @@ describe("listOrgs", () => {
 
 describe("changeOrg", () => {
   const clock = new ManualClock();
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock });
 
   it("changes attributes and preferences, keeps the rest, and emits org.changed", async () => {
     const enterprise = await createEnterprise(t);
@@ -740,12 +614,10 @@ describe("changeOrg", () => {
   });
 
   it("answers OBJECT_NOT_EXISTS for an unknown org or one of another tenant", async () => {
-    assert.deepEqual(theError(await t.call("changeOrg", { org: { internalId: "nope", attributes: [] } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(
+      theError(await t.call("changeOrg", { org: { internalId: "nope", attributes: [] } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
     const tenants = await twoTenants(t);
     const body = { org: { internalId: tenants.b.accountId, attributes: [{ name: "hacked", value: "1" }] } };
     const other = await t.call("changeOrg", body, tenants.managerA);
@@ -775,11 +647,7 @@ describe("changeOrg", () => {
 });
 
 describe("deleteOrg", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("deletes an empty Account and emits org.deleted", async () => {
     const enterprise = await createEnterprise(t);
@@ -801,39 +669,11 @@ describe("deleteOrg", () => {
     const { enterpriseId, accountId } = await makeAccount(t);
     const withUser = await makeAccount(t);
     await makeUser(t, withUser.accountId, ["Agent"]);
-    const { deps } = t.runtime;
-    const now = deps.clock.now().toISOString();
-    await deps.db.q
-      .insertInto("agent_groups")
-      .values({
-        id: deps.newId(),
-        external_id: unique("group"),
-        account_id: accountId,
-        account_path: `/root/${enterpriseId}/${accountId}/`,
-        mode: "Standard",
-        intensity: 1,
-        initial_work_state: "NotReady",
-        max_break_time: 0,
-        current_schedule: "[]",
-        tags: "[]",
-        attributes: "[]",
-        configuration: "[]",
-        override: null,
-        created_at: now,
-        updated_at: now,
-        created_by: null,
-        modified_by: null,
-      })
-      .execute();
+    await insertAgentGroup(t, accountId);
     const before = await orgCount(t);
     for (const id of [enterpriseId, accountId, withUser.accountId]) {
       const reply = await t.call("deleteOrg", { org: { internalId: id } });
-      assert.deepEqual(theError(reply), {
-        status: 409,
-        code: "INVALID_STATE",
-        argumentIndex: 0,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(reply), failure(409, "INVALID_STATE", 0));
     }
     assert.match(
       (await t.call("deleteOrg", { org: { internalId: enterpriseId } })).errors[0]?.context ?? "",
@@ -848,22 +688,15 @@ describe("deleteOrg", () => {
     const account = await createAccount(t, enterprise.internalId);
     expectOk(await t.call("deleteOrg", { org: { internalId: account.internalId } }, manager));
     const denied = await t.call("deleteOrg", { org: { internalId: enterprise.internalId } }, manager);
-    assert.deepEqual(theError(denied), {
-      status: 403,
-      code: "PERMISSION_DENIED",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(denied), PERMISSION_DENIED);
     expectOk(await t.call("showOrg", { org: { internalId: enterprise.internalId } }));
   });
 
   it("answers OBJECT_NOT_EXISTS for an unknown org or one of another tenant; refuses other roles", async () => {
-    assert.deepEqual(theError(await t.call("deleteOrg", { org: { internalId: "nope" } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(
+      theError(await t.call("deleteOrg", { org: { internalId: "nope" } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
     const tenants = await twoTenants(t);
     const empty = await createAccount(t, tenants.b.enterpriseId);
     const other = await t.call("deleteOrg", { org: { internalId: empty.internalId } }, tenants.enterpriseManagerA);

@@ -12,7 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { MAX_ERRORS, type MethodResult, ok } from "../../src/domain/errors.js";
 import { buildApp } from "../../src/http/app.js";
 import { createServices, type Services } from "../../src/services/index.js";
-import { ADMIN, basic, startApp, type TestApp } from "../factories/app.js";
+import { ADMIN, basic, startApp, suiteApp, type TestApp } from "../factories/app.js";
 
 const ENVELOPE_KEYS = ["data", "dataOffset", "errors", "warnings"];
 
@@ -62,14 +62,12 @@ function codes(body: MethodResult<unknown>): string[] {
 }
 
 describe("wire protocol", () => {
-  let t: TestApp;
+  const t = suiteApp();
   let app: FastifyInstance;
 
   before(async () => {
-    t = await startApp();
     app = t.runtime.app;
   });
-  after(() => t.close());
 
   it("answers 404 UNKNOWN_METHOD in an envelope for an unknown method", async () => {
     const reply = await raw(app, { url: "/api/v1/noSuchMethod", headers: asAdmin, payload: "{}" });

@@ -4,17 +4,9 @@
  * credentials, expiry on the test's clock, and tokens stored only hashed.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import {
-  ADMIN,
-  type Auth,
-  basic,
-  ManualClock,
-  type Reply,
-  startApp,
-  type TestApp,
-  uniqueEmail,
-} from "../factories/app.js";
+import { describe, it } from "node:test";
+import type { Auth, Reply, TestApp } from "../factories/app.js";
+import { ADMIN, basic, ManualClock, startApp, suiteApp, uniqueEmail } from "../factories/app.js";
 
 interface SessionOut {
   internalId: string | null;
@@ -74,12 +66,7 @@ async function signIn(t: TestApp, auth: Auth = ADMIN): Promise<string> {
 
 describe("sessions", () => {
   const clock = new ManualClock();
-  let t: TestApp;
-
-  before(async () => {
-    t = await startApp({ clock });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock });
 
   describe("createSession", () => {
     it("returns a session whose internalId is a bearer token", async () => {

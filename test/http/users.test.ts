@@ -6,25 +6,19 @@
  * password, roles or loginEnabled takes effect at the very next call.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import {
-  ADMIN,
-  type Auth,
-  ManualClock,
-  makeAccount,
-  makeUser,
-  type Reply,
-  startApp,
-  type TestApp,
-  unique,
-  uniqueEmail,
-} from "../factories/app.js";
+import { describe, it } from "node:test";
+import type { Auth, Reply, TestApp } from "../factories/app.js";
+import { ADMIN, ManualClock, makeAccount, makeUser, suiteApp, unique, uniqueEmail } from "../factories/app.js";
+import { codes, expectOk, failure, PERMISSION_DENIED, theError } from "../factories/expect.js";
+import { eventsAfter, lastSeq, userCount } from "../factories/inspect.js";
+import { insertAgent } from "../factories/rows.js";
+import type { NameValue, Stamps } from "../factories/wire.js";
 
 const NOW = "2026-03-02T12:00:00.000Z";
 const ADMIN_KEY = { externalId: ADMIN.user };
 const PASSWORD = "password-1";
 
-interface WireUser {
+interface WireUser extends Stamps {
   externalId: string;
   loginEnabled: boolean;
   firstName: string;
@@ -35,67 +29,36 @@ interface WireUser {
   roles: string[];
   defaultPhoneNumber: string | null;
   org: { internalId: string; externalId: string; type: string };
-  attributes: { name: string; value: string | null }[];
-  preferences: { name: string; value: string | null }[];
-  createdDate: string;
-  updatedDate: string;
-  createdBy: { externalId: string } | null;
-  modifiedBy: { externalId: string } | null;
+  attributes: NameValue[];
+  preferences: NameValue[];
+}
+
+/** A user as the administrator created it at NOW: login enabled, the optional fields empty but for `fields`. */
+function created(
+  fields: Pick<WireUser, "externalId" | "firstName" | "lastName" | "roles" | "org"> & Partial<WireUser>,
+): WireUser {
+  return {
+    loginEnabled: true,
+    email: null,
+    timeZone: null,
+    locale: null,
+    defaultPhoneNumber: null,
+    attributes: [],
+    preferences: [],
+    createdDate: NOW,
+    updatedDate: NOW,
+    createdBy: ADMIN_KEY,
+    modifiedBy: ADMIN_KEY,
+    ...fields,
+  };
 }
 
 const userOf = (reply: Reply) => reply.data[0] as unknown as WireUser;
 const usersOf = (reply: Reply) => reply.data as unknown as WireUser[];
 const loginsOf = (reply: Reply) => usersOf(reply).map((u) => u.externalId);
 
-function expectOk(reply: Reply): void {
-  assert.equal(reply.status, 200, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.errors, []);
-}
-
-/** The one error of a failed reply, placed. */
-function theError(reply: Reply) {
-  assert.equal(reply.errors.length, 1, JSON.stringify(reply.errors));
-  assert.deepEqual(reply.data, []);
-  assert.deepEqual(reply.warnings, []);
-  const [error] = reply.errors;
-  assert.ok(error);
-  return {
-    status: reply.status,
-    code: error.code,
-    argumentIndex: error.argumentIndex,
-    attributeName: error.attributeName,
-  };
-}
-
 const placed = (issues: Reply["warnings"]) =>
   issues.map((w) => ({ code: w.code, severity: w.severity, attributeName: w.attributeName, context: w.context }));
-
-async function userCount(t: TestApp): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("users")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function lastSeq(t: TestApp): Promise<number> {
-  const row = await t.runtime.deps.db.q
-    .selectFrom("counters")
-    .select("value")
-    .where("name", "=", "events")
-    .executeTakeFirstOrThrow();
-  return Number(row.value);
-}
-
-async function eventsAfter(t: TestApp, seq: number) {
-  const rows = await t.runtime.deps.db.q
-    .selectFrom("events")
-    .selectAll()
-    .where("seq", ">", seq)
-    .orderBy("seq")
-    .execute();
-  return rows.map((row) => ({ type: row.type, orgPath: row.org_path, data: JSON.parse(row.data) as unknown }));
-}
 
 async function show(t: TestApp, externalId: string): Promise<Reply> {
   return t.call("showUser", { user: { externalId } });
@@ -113,61 +76,6 @@ async function accepted(t: TestApp, auth: Auth | string): Promise<boolean> {
   if (reply.status === 200) return true;
   assert.equal(reply.status, 401, JSON.stringify(reply.errors));
   return false;
-}
-
-/** Makes a user an agent, straight in the tables (the Contact Center methods belong to another suite). */
-async function makeAgent(t: TestApp, accountId: string, login: string): Promise<void> {
-  const { db, newId } = t.runtime.deps;
-  const account = await db.q.selectFrom("orgs").selectAll().where("id", "=", accountId).executeTakeFirstOrThrow();
-  const user = await db.q.selectFrom("users").selectAll().where("login_key", "=", login).executeTakeFirstOrThrow();
-  const now = NOW;
-  const groupId = newId();
-  await db.q
-    .insertInto("agent_groups")
-    .values({
-      id: groupId,
-      external_id: unique("group"),
-      account_id: account.id,
-      account_path: account.path,
-      mode: "Standard",
-      intensity: 1,
-      initial_work_state: "NotReady",
-      max_break_time: 0,
-      current_schedule: "[]",
-      tags: "[]",
-      attributes: "[]",
-      configuration: "[]",
-      override: null,
-      created_at: now,
-      updated_at: now,
-      created_by: null,
-      modified_by: null,
-    })
-    .execute();
-  await db.q
-    .insertInto("agent_states")
-    .values({
-      id: newId(),
-      user_id: user.id,
-      account_id: account.id,
-      account_path: account.path,
-      agent_group_id: groupId,
-      schedule_group_id: null,
-      work_state: "LoggedOut",
-      requested_work_state: null,
-      contact_state: "Idle",
-      device: null,
-      phone_number: null,
-      work_state_start: now,
-      contact_state_start: now,
-      break_alerted: 0,
-      version: 1,
-      created_at: now,
-      updated_at: now,
-      created_by: null,
-      modified_by: null,
-    })
-    .execute();
 }
 
 /** Two tenants (an Enterprise with an Account each) and users of every role in Account A, an Agent in B. */
@@ -204,30 +112,16 @@ async function refusesWrongCallers(
   assert.deepEqual(theError(other), theError(missing));
   assert.equal(other.errors[0]?.code, "OBJECT_NOT_EXISTS");
   for (const caller of weak) {
-    assert.deepEqual(theError(await t.call(method, onB, caller)), {
-      status: 403,
-      code: "PERMISSION_DENIED",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(await t.call(method, onB, caller)), PERMISSION_DENIED);
   }
   assert.equal(theError(await t.call(method, onB, null)).code, "NO_SESSION");
   assert.equal(theError(await t.call(method, onB, null)).status, 401);
   const wrong = await t.call(method, onB, { user: tenants.managerA.user, password: "not-the-password" });
-  assert.deepEqual(theError(wrong), {
-    status: 401,
-    code: "AUTHENTICATION_FAILURE",
-    argumentIndex: undefined,
-    attributeName: undefined,
-  });
+  assert.deepEqual(theError(wrong), failure(401, "AUTHENTICATION_FAILURE"));
 }
 
 describe("createUsers", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("creates users with normalised fields, in input order, and emits user.created", async () => {
     const { accountId, account, enterpriseId } = await makeAccount(t);
@@ -283,24 +177,14 @@ describe("createUsers", () => {
         createdBy: ADMIN_KEY,
         modifiedBy: ADMIN_KEY,
       },
-      {
+      created({
         externalId: phone,
-        loginEnabled: false,
         firstName: "Pat",
         lastName: "Phone",
-        email: null,
-        timeZone: null,
-        locale: null,
         roles: ["Agent"],
-        defaultPhoneNumber: null,
         org: orgKey,
-        attributes: [],
-        preferences: [],
-        createdDate: NOW,
-        updatedDate: NOW,
-        createdBy: ADMIN_KEY,
-        modifiedBy: ADMIN_KEY,
-      },
+        loginEnabled: false,
+      }),
     ];
     assert.deepEqual(reply, { status: 200, data: expected, dataOffset: 0, errors: [], warnings: [] });
     assert.deepEqual((await show(t, `${name}@EXAMPLE.com`)).data, [expected[0]]);
@@ -451,18 +335,14 @@ describe("createUsers", () => {
   it("answers whole-call errors for an empty list or an unknown org, creating nothing", async () => {
     const before = await userCount(t);
     const user = { externalId: uniqueEmail(), firstName: "A", lastName: "B", roles: ["Agent"] };
-    assert.deepEqual(theError(await t.call("createUsers", { users: [user], org: { internalId: "nope" } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 1,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("createUsers", { users: [], org: { internalId: "root" } })), {
-      status: 400,
-      code: "ARG_NULL",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(
+      theError(await t.call("createUsers", { users: [user], org: { internalId: "nope" } })),
+      failure(404, "OBJECT_NOT_EXISTS", 1),
+    );
+    assert.deepEqual(
+      theError(await t.call("createUsers", { users: [], org: { internalId: "root" } })),
+      failure(400, "ARG_NULL", 0),
+    );
     const both = await t.call("createUsers", { users: "bob", org: null });
     assert.deepEqual(
       both.errors.map((e) => [e.code, e.argumentIndex]),
@@ -493,11 +373,7 @@ describe("createUsers", () => {
 });
 
 describe("createUsersUsingString", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("creates one user a line; comments, blank lines, CRLF; commas in passwords", async () => {
     const { accountId, account } = await makeAccount(t);
@@ -517,24 +393,16 @@ describe("createUsersUsingString", () => {
     expectOk(reply);
     assert.deepEqual(reply.warnings, []);
     const [first, second] = usersOf(reply);
-    assert.deepEqual(first, {
-      externalId: a,
-      loginEnabled: true,
-      firstName: "Ann",
-      lastName: "Lee",
-      email: null,
-      timeZone: null,
-      locale: null,
-      roles: ["Agent", "Supervisor"],
-      defaultPhoneNumber: null,
-      org: { internalId: accountId, externalId: account, type: "Account" },
-      attributes: [],
-      preferences: [],
-      createdDate: NOW,
-      updatedDate: NOW,
-      createdBy: ADMIN_KEY,
-      modifiedBy: ADMIN_KEY,
-    });
+    assert.deepEqual(
+      first,
+      created({
+        externalId: a,
+        firstName: "Ann",
+        lastName: "Lee",
+        roles: ["Agent", "Supervisor"],
+        org: { internalId: accountId, externalId: account, type: "Account" },
+      }),
+    );
     assert.equal(second?.externalId, b);
     assert.equal(second?.firstName, "Bo");
     assert.ok(await accepted(t, { user: a, password: "pass,word,with,commas" }));
@@ -637,22 +505,15 @@ describe("createUsersUsingString", () => {
       tenants.managerA,
     );
     expectOk(denied);
-    assert.deepEqual(
-      denied.warnings.map((w) => w.code),
-      ["PERMISSION_DENIED"],
-    );
+    assert.deepEqual(codes(denied.warnings), ["PERMISSION_DENIED"]);
     assert.equal(await userCount(t), before);
   });
 });
 
 describe("bulk and list limits", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({
-      env: { CALLBOARD_MAX_BULK_ITEMS: "3", CALLBOARD_MAX_STRING_BYTES: "200", CALLBOARD_MAX_LIST_RESULTS: "2" },
-    });
+  const t = suiteApp({
+    env: { CALLBOARD_MAX_BULK_ITEMS: "3", CALLBOARD_MAX_STRING_BYTES: "200", CALLBOARD_MAX_LIST_RESULTS: "2" },
   });
-  after(() => t.close());
 
   const user = () => ({ externalId: uniqueEmail("l"), firstName: "A", lastName: "B", roles: ["Agent"] });
   const line = () => `${uniqueEmail("l")},A,B,Agent`;
@@ -678,12 +539,10 @@ describe("bulk and list limits", () => {
     assert.ok(Buffer.byteLength(tooMany) <= 200);
     const tooLong = `${line()},${"p".repeat(200)}`;
     for (const users of [tooMany, tooLong]) {
-      assert.deepEqual(theError(await t.call("createUsersUsingString", { users, org: { internalId: "root" } })), {
-        status: 400,
-        code: "ARG_TOO_LARGE",
-        argumentIndex: 0,
-        attributeName: undefined,
-      });
+      assert.deepEqual(
+        theError(await t.call("createUsersUsingString", { users, org: { internalId: "root" } })),
+        failure(400, "ARG_TOO_LARGE", 0),
+      );
     }
     assert.equal(await userCount(t), before);
   });
@@ -693,12 +552,7 @@ describe("bulk and list limits", () => {
     expectOk(await t.call("createUsers", { users: victims, org: { internalId: "root" } }));
     const before = await userCount(t);
     const refs = [...victims.map((v) => ({ externalId: v.externalId })), { externalId: ADMIN.user }];
-    assert.deepEqual(theError(await t.call("deleteUsers", { users: refs })), {
-      status: 400,
-      code: "ARG_TOO_LARGE",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(await t.call("deleteUsers", { users: refs })), failure(400, "ARG_TOO_LARGE", 0));
     assert.equal(theError(await t.call("deleteUsers", { users: [] })).code, "ARG_NULL");
     assert.equal(await userCount(t), before);
   });
@@ -723,11 +577,7 @@ describe("bulk and list limits", () => {
 });
 
 describe("showUser", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("finds a user by its login in any spelling", async () => {
     const tenants = await twoTenants(t);
@@ -739,24 +589,13 @@ describe("showUser", () => {
     assert.deepEqual(reply, {
       status: 200,
       data: [
-        {
+        created({
           externalId: tenants.agentA.user,
-          loginEnabled: true,
           firstName: "Test",
           lastName: "User",
-          email: null,
-          timeZone: null,
-          locale: null,
           roles: ["Agent"],
-          defaultPhoneNumber: null,
           org: tenants.keyA,
-          attributes: [],
-          preferences: [],
-          createdDate: NOW,
-          updatedDate: NOW,
-          createdBy: ADMIN_KEY,
-          modifiedBy: ADMIN_KEY,
-        },
+        }),
       ],
       dataOffset: 0,
       errors: [],
@@ -768,18 +607,11 @@ describe("showUser", () => {
   });
 
   it("answers OBJECT_NOT_EXISTS for an unknown login and ATTRIBUTE_NULL without one", async () => {
-    assert.deepEqual(theError(await show(t, uniqueEmail("nobody"))), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
-    assert.deepEqual(theError(await t.call("showUser", { user: { firstName: "x" } })), {
-      status: 400,
-      code: "ATTRIBUTE_NULL",
-      argumentIndex: 0,
-      attributeName: "externalId",
-    });
+    assert.deepEqual(theError(await show(t, uniqueEmail("nobody"))), failure(404, "OBJECT_NOT_EXISTS", 0));
+    assert.deepEqual(
+      theError(await t.call("showUser", { user: { firstName: "x" } })),
+      failure(400, "ATTRIBUTE_NULL", 0, "externalId"),
+    );
   });
 
   it("refuses another tenant's user (404), an Agent (403) and bad credentials (401)", async () => {
@@ -798,11 +630,7 @@ describe("showUser", () => {
 });
 
 describe("listUsers", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("lists the users directly in an org, ordered by externalId, matching a sample", async () => {
     const { accountId, enterpriseId } = await makeAccount(t);
@@ -839,12 +667,10 @@ describe("listUsers", () => {
   });
 
   it("answers OBJECT_NOT_EXISTS for an unknown org", async () => {
-    assert.deepEqual(theError(await t.call("listUsers", { org: { internalId: "nope" } })), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(
+      theError(await t.call("listUsers", { org: { internalId: "nope" } })),
+      failure(404, "OBJECT_NOT_EXISTS", 0),
+    );
   });
 
   it("lets a Supervisor list its Account; refuses another tenant's org (404), an Agent (403), bad credentials (401)", async () => {
@@ -865,11 +691,7 @@ describe("listUsers", () => {
 
 describe("changeUser", () => {
   const clock = new ManualClock();
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock });
 
   it("changes the given fields, keeps the absent ones, and emits user.changed", async () => {
     const tenants = await twoTenants(t);
@@ -974,12 +796,7 @@ describe("changeUser", () => {
     );
     for (const roles of [null, []]) {
       const reply = await t.call("changeUser", { user: { externalId: target.user, roles } });
-      assert.deepEqual(theError(reply), {
-        status: 400,
-        code: "ATTRIBUTE_NULL",
-        argumentIndex: 0,
-        attributeName: "roles",
-      });
+      assert.deepEqual(theError(reply), failure(400, "ATTRIBUTE_NULL", 0, "roles"));
     }
     assert.deepEqual((await show(t, target.user)).data, before);
     assert.ok(await accepted(t, target), "the password did not change");
@@ -988,12 +805,7 @@ describe("changeUser", () => {
   it("answers OBJECT_NOT_EXISTS for an unknown user", async () => {
     assert.deepEqual(
       theError(await t.call("changeUser", { user: { externalId: uniqueEmail("no"), firstName: "X" } })),
-      {
-        status: 404,
-        code: "OBJECT_NOT_EXISTS",
-        argumentIndex: 0,
-        attributeName: undefined,
-      },
+      failure(404, "OBJECT_NOT_EXISTS", 0),
     );
   });
 
@@ -1005,12 +817,7 @@ describe("changeUser", () => {
       { user: { externalId: target.user, roles: ["Administrator"] } },
       tenants.managerA,
     );
-    assert.deepEqual(theError(grant), {
-      status: 403,
-      code: "PERMISSION_DENIED",
-      argumentIndex: 0,
-      attributeName: "roles",
-    });
+    assert.deepEqual(theError(grant), failure(403, "PERMISSION_DENIED", 0, "roles"));
     const demote = await t.call(
       "changeUser",
       { user: { externalId: tenants.adminA.user, roles: ["Agent"] } },
@@ -1065,11 +872,7 @@ describe("changeUser", () => {
 });
 
 describe("deleteUsers", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("deletes users, their sessions and cached credentials, and emits user.deleted", async () => {
     const tenants = await twoTenants(t);
@@ -1100,7 +903,7 @@ describe("deleteUsers", () => {
   it("warns about each user it cannot delete and deletes the others", async () => {
     const tenants = await twoTenants(t);
     const agent = await makeUser(t, tenants.a.accountId, ["Agent"]);
-    await makeAgent(t, tenants.a.accountId, agent.user);
+    await insertAgent(t, tenants.a.accountId, agent.user);
     const victim = await makeUser(t, tenants.a.accountId, ["Agent"]);
     const nobody = uniqueEmail("nobody");
     const users = [
@@ -1141,10 +944,7 @@ describe("deleteUsers", () => {
       other.warnings.map((w) => [w.code, w.message]),
       [["OBJECT_NOT_EXISTS", `Referenced object '${tenants.agentB.user}' does not exist`]],
     );
-    assert.deepEqual(
-      missing.warnings.map((w) => w.code),
-      ["OBJECT_NOT_EXISTS"],
-    );
+    assert.deepEqual(codes(missing.warnings), ["OBJECT_NOT_EXISTS"]);
     for (const caller of [tenants.supervisorA, tenants.agentA]) {
       assert.equal(theError(await t.call("deleteUsers", body, caller)).status, 403);
     }
@@ -1156,11 +956,7 @@ describe("deleteUsers", () => {
 });
 
 describe("changePassword", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("lets an Agent change its own password: cached credentials and other sessions end at once", async () => {
     const tenants = await twoTenants(t);
@@ -1207,19 +1003,9 @@ describe("changePassword", () => {
     const token = await signIn(t, agent);
     const call = (currentPassword: string, newPassword: string) =>
       t.call("changePassword", { user: { externalId: agent.user }, currentPassword, newPassword }, agent);
-    assert.deepEqual(theError(await call("wrong-password", "good-new-password")), {
-      status: 400,
-      code: "ARG_INVALID_DATA",
-      argumentIndex: 1,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(await call("wrong-password", "good-new-password")), failure(400, "ARG_INVALID_DATA", 1));
     for (const newPassword of ["1234567", "x".repeat(257)]) {
-      assert.deepEqual(theError(await call(PASSWORD, newPassword)), {
-        status: 400,
-        code: "ARG_INVALID_DATA",
-        argumentIndex: 2,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(await call(PASSWORD, newPassword)), failure(400, "ARG_INVALID_DATA", 2));
     }
     const both = await call("wrong", "short");
     assert.deepEqual(
@@ -1249,12 +1035,7 @@ describe("changePassword", () => {
       newPassword: "x-new-password",
     });
     const byAgent = await t.call("changePassword", body(tenants.supervisorA.user), tenants.agentA);
-    assert.deepEqual(theError(byAgent), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(byAgent), failure(404, "OBJECT_NOT_EXISTS", 0));
     const bySupervisor = await t.call("changePassword", body(tenants.agentA.user), tenants.supervisorA);
     assert.equal(theError(bySupervisor).code, "PERMISSION_DENIED");
     const byManager = await t.call("changePassword", body(tenants.adminA.user), tenants.managerA);
@@ -1282,11 +1063,7 @@ describe("changePassword", () => {
 });
 
 describe("resetPassword", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("sets the password and ends every session of the user at once", async () => {
     const tenants = await twoTenants(t);
@@ -1321,23 +1098,13 @@ describe("resetPassword", () => {
     const tenants = await twoTenants(t);
     for (const newPassword of ["short", "y".repeat(257)]) {
       const reply = await t.call("resetPassword", { user: { externalId: tenants.agentA.user }, newPassword });
-      assert.deepEqual(theError(reply), {
-        status: 400,
-        code: "ARG_INVALID_DATA",
-        argumentIndex: 1,
-        attributeName: undefined,
-      });
+      assert.deepEqual(theError(reply), failure(400, "ARG_INVALID_DATA", 1));
     }
     const unknown = await t.call("resetPassword", {
       user: { externalId: uniqueEmail("x") },
       newPassword: "long-enough",
     });
-    assert.deepEqual(theError(unknown), {
-      status: 404,
-      code: "OBJECT_NOT_EXISTS",
-      argumentIndex: 0,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(unknown), failure(404, "OBJECT_NOT_EXISTS", 0));
     assert.ok(await accepted(t, tenants.agentA));
   });
 
@@ -1348,12 +1115,7 @@ describe("resetPassword", () => {
       { user: { externalId: tenants.adminA.user }, newPassword: "taken-over!" },
       tenants.managerA,
     );
-    assert.deepEqual(theError(admin), {
-      status: 403,
-      code: "PERMISSION_DENIED",
-      argumentIndex: undefined,
-      attributeName: undefined,
-    });
+    assert.deepEqual(theError(admin), PERMISSION_DENIED);
     await refusesWrongCallers(
       t,
       tenants,
@@ -1368,11 +1130,7 @@ describe("resetPassword", () => {
 });
 
 describe("tenancy", () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startApp({ clock: new ManualClock() });
-  });
-  after(() => t.close());
+  const t = suiteApp({ clock: new ManualClock() });
 
   it("an Administrator of one Account neither sees nor changes anything of another", async () => {
     const tenants = await twoTenants(t);
@@ -1409,10 +1167,7 @@ describe("tenancy", () => {
       );
     }
     const deleted = await t.call("deleteUsers", { users: [userB] }, tenants.adminA);
-    assert.deepEqual(
-      deleted.warnings.map((w) => w.code),
-      ["OBJECT_NOT_EXISTS"],
-    );
+    assert.deepEqual(codes(deleted.warnings), ["OBJECT_NOT_EXISTS"]);
     assert.deepEqual(await snapshot(), before);
     assert.ok(await accepted(t, tenants.agentB));
   });

@@ -5,11 +5,11 @@
  * below 500, and the server must keep answering.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import fc from "fast-check";
 import { CATALOGUE } from "../../src/domain/errors.js";
 import { METHODS, type MethodName } from "../../src/domain/methods.js";
-import { makeAccount, makeUser, startApp, type TestApp } from "../factories/app.js";
+import { makeAccount, makeUser, suiteApp } from "../factories/app.js";
 import { makeAgents, makeGroup } from "../factories/contact-center.js";
 
 const FIELDS = [
@@ -149,10 +149,9 @@ function validBody(method: MethodName, ids: string[]) {
 }
 
 describe("hostile bodies for every method", () => {
-  let t: TestApp;
+  const t = suiteApp();
   const ids: string[] = [];
   before(async () => {
-    t = await startApp();
     const { accountId, enterpriseId } = await makeAccount(t);
     const group = await makeGroup(t, accountId);
     const agents = await makeAgents(t, accountId, group.internalId, 3, { ready: true });
@@ -160,7 +159,6 @@ describe("hostile bodies for every method", () => {
     ids.push(accountId, enterpriseId, group.internalId, group.externalId, supervisor.user);
     for (const a of agents) ids.push(a.state.internalId, a.auth.user);
   });
-  after(() => t.close());
 
   for (const method of Object.keys(METHODS) as MethodName[]) {
     it(`${method}: never a 500, always a catalogue envelope`, async () => {

@@ -5,10 +5,11 @@
  * independently of the service code; every response must match the model.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import fc from "fast-check";
-import { ManualClock, makeAccount, startApp, type TestApp, unique, uniqueEmail } from "../factories/app.js";
+import { ManualClock, makeAccount, suiteApp, type TestApp, unique, uniqueEmail } from "../factories/app.js";
 import { makeGroup } from "../factories/contact-center.js";
+import { codes } from "../factories/expect.js";
 
 type Work = "LoggedOut" | "NotReady" | "Ready" | "Break";
 
@@ -93,10 +94,7 @@ class CreateAgent extends Step {
     });
     assert.equal(reply.status, 200);
     if (world.agents[this.user]) {
-      assert.deepEqual(
-        reply.warnings.map((w) => w.code),
-        ["OBJECT_EXISTS"],
-      );
+      assert.deepEqual(codes(reply.warnings), ["OBJECT_EXISTS"]);
       assert.equal(reply.data.length, 0);
       return;
     }
@@ -135,20 +133,14 @@ class ChangeState extends Step {
     const reply = await this.call(real, "changeAgentState", body);
     const agent = world.agents[this.user];
     if (!agent) {
-      assert.deepEqual(
-        reply.errors.map((e) => e.code),
-        ["OBJECT_NOT_EXISTS"],
-      );
+      assert.deepEqual(codes(reply.errors), ["OBJECT_NOT_EXISTS"]);
       return;
     }
     const before = { work: agent.work, requested: agent.requested };
     const loggedIn = agent.work !== "LoggedOut";
     if ("action" in this.request && this.request.action === "Login") {
       if (!loggedIn && !agent.loginEnabled) {
-        assert.deepEqual(
-          reply.errors.map((e) => e.code),
-          ["INVALID_STATE"],
-        );
+        assert.deepEqual(codes(reply.errors), ["INVALID_STATE"]);
         return;
       }
       if (!loggedIn) agent.work = INITIAL;
@@ -157,10 +149,7 @@ class ChangeState extends Step {
       else if (loggedIn) agent.requested = "LoggedOut";
     } else {
       if (!loggedIn) {
-        assert.deepEqual(
-          reply.errors.map((e) => e.code),
-          ["INVALID_STATE"],
-        );
+        assert.deepEqual(codes(reply.errors), ["INVALID_STATE"]);
         return;
       }
       if (agent.contact === "Idle") {
@@ -190,10 +179,7 @@ class SetLoginEnabled extends Step {
     });
     const agent = world.agents[this.user];
     if (!agent) {
-      assert.deepEqual(
-        reply.errors.map((e) => e.code),
-        ["OBJECT_NOT_EXISTS"],
-      );
+      assert.deepEqual(codes(reply.errors), ["OBJECT_NOT_EXISTS"]);
       return;
     }
     if (agent.loginEnabled !== this.enabled) agent.version += 1;
@@ -234,10 +220,7 @@ class Release extends Step {
     const reply = await this.call(real, "releaseAgent", { agentState: this.agentRef(real) });
     const agent = world.agents[this.user];
     if (!agent) {
-      assert.deepEqual(
-        reply.errors.map((e) => e.code),
-        ["OBJECT_NOT_EXISTS"],
-      );
+      assert.deepEqual(codes(reply.errors), ["OBJECT_NOT_EXISTS"]);
       return;
     }
     if (agent.contact !== "Idle") {
@@ -261,16 +244,8 @@ class Delete extends Step {
     const reply = await this.call(real, "deleteAgents", { agents: [{ externalId: real.users[this.user] }] });
     assert.equal(reply.status, 200);
     const agent = world.agents[this.user];
-    if (!agent)
-      assert.deepEqual(
-        reply.warnings.map((w) => w.code),
-        ["OBJECT_NOT_EXISTS"],
-      );
-    else if (agent.contact !== "Idle")
-      assert.deepEqual(
-        reply.warnings.map((w) => w.code),
-        ["INVALID_STATE"],
-      );
+    if (!agent) assert.deepEqual(codes(reply.warnings), ["OBJECT_NOT_EXISTS"]);
+    else if (agent.contact !== "Idle") assert.deepEqual(codes(reply.warnings), ["INVALID_STATE"]);
     else {
       assert.deepEqual(reply.warnings, []);
       world.agents[this.user] = undefined;
@@ -305,13 +280,11 @@ const commands = [
 
 describe("agent state model", () => {
   const clock = new ManualClock();
-  let t: TestApp;
+  const t = suiteApp({ clock });
   let enterpriseId: string;
   before(async () => {
-    t = await startApp({ clock });
     ({ enterpriseId } = await makeAccount(t));
   });
-  after(() => t.close());
 
   it("every response matches the reference model", async () => {
     await fc.assert(

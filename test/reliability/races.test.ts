@@ -4,8 +4,8 @@
  * serialises them; on PostgreSQL (test/postgres) the row locks must.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { makeAccount, makeUser, type Reply, startApp, type TestApp, unique } from "../factories/app.js";
+import { before, describe, it } from "node:test";
+import { makeAccount, makeUser, type Reply, suiteApp, unique } from "../factories/app.js";
 import { makeAgents, makeGroup } from "../factories/contact-center.js";
 
 const together = <T>(n: number, fn: (i: number) => Promise<T>) =>
@@ -17,13 +17,11 @@ const noServerErrors = (replies: Reply[]) =>
   );
 
 describe("concurrent conflicting writes", () => {
-  let t: TestApp;
+  const t = suiteApp();
   let accountId: string;
   before(async () => {
-    t = await startApp();
     ({ accountId } = await makeAccount(t));
   });
-  after(() => t.close());
 
   it("a capped Standard group never holds more than its allocatedCount", async () => {
     const group = await makeGroup(t, accountId);
