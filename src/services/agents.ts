@@ -22,9 +22,10 @@ import { isAgentOnly } from "../domain/roles.js";
 import type { AgentStateInput } from "../domain/schemas.js";
 import { externalIdProblem, normalizeDevice, normalizeLogin, normalizePhone } from "../domain/text.js";
 import type { AgentStateView } from "../storage/agent-states.js";
+import { insertMany } from "../storage/bulk.js";
 import type { Tx } from "../storage/database.js";
 import { lockOrg } from "../storage/locks.js";
-import type { AgentGroupRow, AgentStateRow } from "../storage/schema.js";
+import type { AgentGroupRow, AgentStateRow, UserRow } from "../storage/schema.js";
 import { under } from "../storage/scope.js";
 import { attributeIssue } from "./agent-groups.js";
 import { findAgentState, scopedStates, stateById } from "./agent-lookup.js";
@@ -257,7 +258,7 @@ export function agentMethods(deps: Deps) {
         modified_by: ctx.actor.externalId,
       });
     }
-    if (rows.length > 0) await tx.q.insertInto("agent_states").values(rows).execute();
+    await insertMany(tx.q, db.dialect, "agent_states", rows);
     for (const [userId, attributes] of userAttributes) {
       await tx.q
         .updateTable("users")
@@ -265,31 +266,27 @@ export function agentMethods(deps: Deps) {
         .where("id", "=", userId)
         .execute();
     }
-    const created = await viewsOf(tx, group, rows, scheduleGroups);
+    const usersById = new Map(
+      users.map((u) => {
+        const attributes = userAttributes.get(u.id);
+        return [u.id, attributes ? { ...u, attributes: JSON.stringify(attributes) } : u] as const;
+      }),
+    );
+    const created = viewsOf(group, rows, usersById, scheduleGroups);
     for (const state of created) tx.emit({ type: "agentState.changed", orgPath: group.account_path, data: state });
     return ok(created, warnings);
   }
 
-  /** The wire states of rows just inserted, without reading them back one by one. */
-  async function viewsOf(
-    tx: Tx,
+  /** The wire states of rows just inserted, from what the call already read. */
+  function viewsOf(
     group: AgentGroupRow,
     rows: AgentStateRow[],
+    users: Map<string, UserRow>,
     scheduleGroups: { id: string; external_id: string | null }[],
   ) {
-    if (rows.length === 0) return [];
-    const users = await tx.q
-      .selectFrom("users")
-      .select(["id", "external_id", "first_name", "last_name", "login_enabled", "attributes"])
-      .where(
-        "id",
-        "in",
-        rows.map((r) => r.user_id),
-      )
-      .execute();
-    const byId = new Map(users.map((u) => [u.id, u]));
+    const scheduleGroupNames = new Map(scheduleGroups.map((sg) => [sg.id, sg.external_id]));
     return rows.map((row) => {
-      const user = byId.get(row.user_id);
+      const user = users.get(row.user_id);
       if (!user) throw new Error("created agent without user");
       const view: AgentStateView = {
         ...row,
@@ -301,7 +298,9 @@ export function agentMethods(deps: Deps) {
         group_external_id: group.external_id,
         group_max_break_time: group.max_break_time,
         group_initial_work_state: group.initial_work_state,
-        schedule_group_external_id: scheduleGroups.find((s) => s.id === row.schedule_group_id)?.external_id ?? null,
+        schedule_group_external_id: row.schedule_group_id
+          ? (scheduleGroupNames.get(row.schedule_group_id) ?? null)
+          : null,
       };
       return presentAgentState(view, new Date(row.created_at));
     });

@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import { Kysely, sql, type Transaction } from "kysely";
 import type { MethodResult } from "../domain/errors.js";
+import { insertMany } from "./bulk.js";
 import { migrate } from "./migrations.js";
 import { openPostgres } from "./postgres.js";
 import { prepare } from "./prepared.js";
@@ -109,7 +110,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }));
     const [only] = rows;
     if (rows.length === 1 && only) await insertEvent.run(trx, only.seq, only.type, only.time, only.org_path, only.data);
-    else await trx.insertInto("events").values(rows).execute();
+    else await insertMany(trx, dialectName, "events", rows);
     return stored;
   }
 
