@@ -10,6 +10,7 @@ import type { InputOf } from "../domain/methods.js";
 import { type ScheduleEntry, validateSchedule } from "../domain/schedule.js";
 import type { AttributeInput, ScheduleEntryInput } from "../domain/schemas.js";
 import { externalIdProblem } from "../domain/text.js";
+import { anyAgentIn } from "../storage/agent-states.js";
 import { lockAgentGroup, lockOrg } from "../storage/locks.js";
 import type { AgentGroupRow } from "../storage/schema.js";
 import type { Ctx, Deps } from "./context.js";
@@ -288,13 +289,7 @@ export function agentGroupMethods(deps: Deps) {
           type: "ContactCenter",
         });
         if (!found.ok) return fail(found.error);
-        const agent = await tx.q
-          .selectFrom("agent_states")
-          .select("id")
-          .where("agent_group_id", "=", found.row.id)
-          .limit(1)
-          .executeTakeFirst();
-        if (agent)
+        if (await anyAgentIn(tx.q, "agent_group_id", found.row.id))
           return fail(
             issue("INVALID_STATE", {
               subject: "agentGroup",
@@ -370,13 +365,7 @@ export function agentGroupMethods(deps: Deps) {
           type: "ContactCenter",
         });
         if (!found.ok) return fail(found.error);
-        const agent = await tx.q
-          .selectFrom("agent_states")
-          .select("id")
-          .where("schedule_group_id", "=", found.row.id)
-          .limit(1)
-          .executeTakeFirst();
-        if (agent) {
+        if (await anyAgentIn(tx.q, "schedule_group_id", found.row.id)) {
           return fail(
             issue("INVALID_STATE", {
               subject: "scheduleGroup",

@@ -81,6 +81,12 @@ const busyCount = prepare((q, agentGroupId: string) =>
     .where("contact_state", "!=", "Idle"),
 );
 
+/** Whether any agent is in this agent group, or has this schedule group as its current one. */
+export async function anyAgentIn(q: Q, column: "agent_group_id" | "schedule_group_id", id: string): Promise<boolean> {
+  const row = await q.selectFrom("agent_states").select("id").where(column, "=", id).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Agents of a group holding a contact (for the Standard cap). */
 export async function countBusy(q: Q, agentGroupId: string): Promise<number> {
   return Number((await busyCount.first(q, agentGroupId))?.n ?? 0);
