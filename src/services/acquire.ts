@@ -14,7 +14,7 @@ import { fail, type Issue, issue, type MethodResult, ok } from "../domain/errors
 import type { InputOf } from "../domain/methods.js";
 import { currentInterval, type ScheduleEntry } from "../domain/schedule.js";
 import { externalIdProblem, normalizeDevice } from "../domain/text.js";
-import { countBusy, findEligibleAgent } from "../storage/agent-states.js";
+import { countBusy, findEligibleAgent, heldInAccount } from "../storage/agent-states.js";
 import { lockAgentGroup, lockOrg } from "../storage/locks.js";
 import { prepare } from "../storage/prepared.js";
 import type { AgentGroupRow } from "../storage/schema.js";
@@ -178,13 +178,7 @@ export function acquireMethods(deps: Deps) {
         }
         if (device !== null) {
           await lockOrg(tx.q, group.account_id);
-          const holder = await tx.q
-            .selectFrom("agent_states")
-            .select("id")
-            .where("account_id", "=", group.account_id)
-            .where("device", "=", device)
-            .executeTakeFirst();
-          if (holder)
+          if (await heldInAccount(tx.q, "device", group.account_id, device))
             return fail(attributeIssue("OBJECT_EXISTS", "currentDevice", 0, `${device} is connected to another agent`));
         }
 

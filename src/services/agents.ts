@@ -21,7 +21,7 @@ import type { InputOf } from "../domain/methods.js";
 import { isAgentOnly } from "../domain/roles.js";
 import type { AgentStateInput } from "../domain/schemas.js";
 import { externalIdProblem, normalizeDevice, normalizeLogin, normalizePhone } from "../domain/text.js";
-import type { AgentStateView } from "../storage/agent-states.js";
+import { type AgentStateView, heldInAccount } from "../storage/agent-states.js";
 import { insertMany } from "../storage/bulk.js";
 import type { Tx } from "../storage/database.js";
 import { lockOrg } from "../storage/locks.js";
@@ -517,14 +517,7 @@ export function agentMethods(deps: Deps) {
           if (change.currentPhoneNumber !== null && phone === null) bad("currentPhoneNumber", "not a phone number");
           else if (phone !== null && phone !== row.phone_number) {
             await lockOrg(tx.q, row.account_id);
-            const holder = await tx.q
-              .selectFrom("agent_states")
-              .select("id")
-              .where("account_id", "=", row.account_id)
-              .where("phone_number", "=", phone)
-              .where("id", "!=", row.id)
-              .executeTakeFirst();
-            if (holder)
+            if (await heldInAccount(tx.q, "phone_number", row.account_id, phone, row.id))
               errors.push(
                 attributeIssue("OBJECT_EXISTS", "currentPhoneNumber", 0, `${phone} is held by another agent`),
               );

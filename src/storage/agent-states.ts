@@ -87,6 +87,27 @@ export async function anyAgentIn(q: Q, column: "agent_group_id" | "schedule_grou
   return row !== undefined;
 }
 
+/**
+ * Whether an agent of the Account (other than `exceptId`) holds this device or
+ * phone number. Callers lock the Account first, so the answer holds until commit.
+ */
+export async function heldInAccount(
+  q: Q,
+  column: "device" | "phone_number",
+  accountId: string,
+  value: string,
+  exceptId = "",
+): Promise<boolean> {
+  const row = await q
+    .selectFrom("agent_states")
+    .select("id")
+    .where("account_id", "=", accountId)
+    .where(column, "=", value)
+    .where("id", "!=", exceptId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Agents of a group holding a contact (for the Standard cap). */
 export async function countBusy(q: Q, agentGroupId: string): Promise<number> {
   return Number((await busyCount.first(q, agentGroupId))?.n ?? 0);
