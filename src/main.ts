@@ -36,8 +36,20 @@ export async function serve(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, "shutting down");
+    // Keep-alive connections that fall idle after their last response would
+    // hold the close open until they time out: close them as they go idle.
+    const sweep = setInterval(() => runtime.app.server.closeIdleConnections(), 100);
+    // No request outlives its timeout, so neither may the shutdown.
+    const deadline = setTimeout(() => {
+      logger.error("shutdown did not finish in time");
+      process.exit(1);
+    }, config.requestTimeoutMs + 1000);
+    deadline.unref();
     runtime.close().then(
-      () => process.exit(0),
+      () => {
+        clearInterval(sweep);
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
         process.exit(1);
