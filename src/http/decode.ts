@@ -96,7 +96,6 @@ export function attributeName(argument: string, path: readonly Segment[], argume
   return out;
 }
 
-/** Non-finite numbers, ill-formed strings and runaway nesting, which JSON Schema does not see. */
 /**
  * Ill-formed Unicode is never text; NUL is refused everywhere too: PostgreSQL
  * cannot store or even compare it, and no field of the API has a use for it.
@@ -106,6 +105,7 @@ function acceptableText(text: string): boolean {
   return text.isWellFormed() && !text.includes("\u0000");
 }
 
+/** Non-finite numbers, ill-formed or NUL-bearing strings and runaway nesting, which JSON Schema does not see. */
 function scanValues(value: unknown, arg: CompiledArgument, path: Segment[], depth: number, out: Issue[]): void {
   if (out.length >= MAX_ERRORS) return;
   const place = () => placeOf(arg, path);
