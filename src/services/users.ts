@@ -7,10 +7,12 @@
  * before a transaction opens, never inside one: on SQLite the transaction holds
  * the only connection for as long as it runs.
  */
+import { isRegistrationMethod, REGISTRATION_METHODS } from "../domain/agent-state.js";
 import { attributeListProblem, type NamedValue } from "../domain/attributes.js";
 import { type Code, fail, type Issue, issue, type MethodResult, ok, warning } from "../domain/errors.js";
 import type { InputOf } from "../domain/methods.js";
 import { isManager, isRole, type Role } from "../domain/roles.js";
+import { canonicalZoneName } from "../domain/schedule.js";
 import type { UserInput } from "../domain/schemas.js";
 import { externalIdProblem, normalizeEmail, normalizeLogin, normalizePhone } from "../domain/text.js";
 import { parseUserString } from "../domain/user-string.js";
@@ -24,7 +26,6 @@ import { listPage } from "./paging.js";
 import { presentUser, type WireUser } from "./present.js";
 
 const TYPE = "Identity" as const;
-const REGISTRATION_METHODS: readonly string[] = ["Phone", "SIP", "WebRTC"];
 const PASSWORD_LENGTH = { min: 8, max: 256 };
 /** rows per INSERT or IN list: well below SQLite's 32,766 bound parameters */
 const CHUNK = 500;
@@ -39,15 +40,6 @@ export function passwordProblem(password: string): string | undefined {
   const length = [...password].length;
   if (length >= PASSWORD_LENGTH.min && length <= PASSWORD_LENGTH.max) return undefined;
   return `a password has ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters`;
-}
-
-/** The IANA zone in its canonical spelling, or undefined when Intl does not know it. */
-function canonicalTimeZone(value: string): string | undefined {
-  try {
-    return new Intl.DateTimeFormat("en-US", { timeZone: value }).resolvedOptions().timeZone;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A BCP 47 tag; the Java spelling `en_US` of the original API is accepted and kept as given. */
@@ -90,7 +82,7 @@ function userAttributes(list: readonly NamedValue[]): { list: NamedValue[] } | {
   for (const { name, value } of list) {
     if (value === null || value === undefined) {
       out.push({ name, value: null });
-    } else if (name === "registrationMethod" && !REGISTRATION_METHODS.includes(value)) {
+    } else if (name === "registrationMethod" && !isRegistrationMethod(value)) {
       return { reason: `registrationMethod is one of ${REGISTRATION_METHODS.join(", ")}` };
     } else if (name === "registrationPhoneNumber") {
       const phone = normalizePhone(value);
@@ -121,7 +113,7 @@ const OPTIONAL_TEXT = [
   {
     field: "timeZone",
     column: "time_zone",
-    normalize: canonicalTimeZone,
+    normalize: canonicalZoneName,
     code: "ATTRIBUTE_INVALID_DATA",
     reason: "not an IANA time zone",
   },
