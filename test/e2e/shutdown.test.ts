@@ -1,7 +1,7 @@
 /**
- * The real server process (SPEC §7): SIGTERM lets the request in flight finish
- * and answer, then the process exits 0; what it acknowledged is there after a
- * restart on the same database.
+ * The real server process (SPEC §7, §8): SIGTERM lets the request in flight
+ * finish and answer, then the process exits 0; after SIGTERM or kill -9, what it
+ * acknowledged is there after a restart on the same database.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -85,6 +85,57 @@ describe("the server process", () => {
       assert.equal(listed.body.data.length, 40);
     } finally {
       second.child.kill("SIGTERM");
+    }
+  });
+
+  it("keeps every acknowledged write through kill -9 in the middle of a write load", async () => {
+    const killDir = mkdtempSync(join(tmpdir(), "callboard-kill-"));
+    try {
+      const first = await startServer(killDir);
+      const enterprise = await call(first.url, "createOrg", {
+        child: { externalId: "k9" },
+        parent: { internalId: "root" },
+      });
+      const enterpriseId = (enterprise.body.data[0] as { internalId: string }).internalId;
+      const acknowledged: string[] = [];
+      let stop = false;
+      const writer = async (w: number) => {
+        for (let i = 0; !stop; i++) {
+          const externalId = `k9-${w}-${i}`;
+          try {
+            const reply = await call(first.url, "createOrg", {
+              child: { externalId },
+              parent: { internalId: enterpriseId },
+            });
+            if (reply.status === 200) acknowledged.push(externalId);
+          } catch {
+            return; // the server is gone: this write was never acknowledged
+          }
+        }
+      };
+      const writers = Promise.all([0, 1, 2, 3].map(writer));
+      await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 500));
+      first.child.kill("SIGKILL");
+      await writers;
+      stop = true;
+      assert.ok(acknowledged.length > 0);
+
+      const second = await startServer(killDir);
+      try {
+        const listed = await call(second.url, "listOrgs", {
+          parent: { internalId: enterpriseId },
+          options: { limit: 1000 },
+        });
+        const stored = new Set((listed.body.data as { externalId: string }[]).map((o) => o.externalId));
+        assert.deepEqual(
+          acknowledged.filter((id) => !stored.has(id)),
+          [],
+        );
+      } finally {
+        second.child.kill("SIGTERM");
+      }
+    } finally {
+      rmSync(killDir, { recursive: true, force: true });
     }
   });
 });
