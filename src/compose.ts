@@ -7,15 +7,19 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { buildApp } from "./http/app.js";
 import { type BootstrapOutcome, bootstrap } from "./services/bootstrap.js";
-import { watchBreaks } from "./services/breaks.js";
+import { sweepBreaks } from "./services/breaks.js";
 import { type Clock, type Deps, type IdGenerator, randomId, systemClock } from "./services/context.js";
 import { CredentialCache } from "./services/credentials.js";
 import { createServices } from "./services/index.js";
 import { scryptHasher } from "./services/passwords.js";
+import { every } from "./services/periodic.js";
+import { pruneEvents } from "./services/retention.js";
 import { openDatabase } from "./storage/database.js";
 
 /** How often Breaks are checked against maxBreakTime (its unit is minutes). */
 const BREAK_SWEEP_MS = 5_000;
+/** How often events past their retention (counted in days) are deleted. */
+const PRUNE_EVENTS_MS = 3_600_000;
 
 export interface Overrides {
   clock?: Clock;
@@ -49,15 +53,17 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
   const bootstrapped = await bootstrap(deps);
   const app = await buildApp({ ...deps, services: createServices(deps), logger: overrides.logger });
   await app.ready();
-  const stopBreakWatch = watchBreaks(deps, BREAK_SWEEP_MS, (error) =>
-    overrides.logger?.error({ err: error }, "break sweep failed"),
-  );
+  const failed = (task: string) => (error: unknown) => overrides.logger?.error({ err: error }, `${task} failed`);
+  const stopTasks = [
+    every(BREAK_SWEEP_MS, () => sweepBreaks(deps), failed("break sweep")),
+    every(PRUNE_EVENTS_MS, () => pruneEvents(deps), failed("event pruning")),
+  ];
   return {
     app,
     deps,
     bootstrapped,
     async close() {
-      stopBreakWatch();
+      for (const stop of stopTasks) stop();
       await app.close();
       await db.close();
     },

@@ -41,19 +41,3 @@ export async function sweepBreaks(deps: Deps): Promise<number> {
   });
   return emitted;
 }
-
-/** Runs the sweep every `intervalMs` until stopped. */
-export function watchBreaks(deps: Deps, intervalMs: number, onError: (error: unknown) => void): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweepBreaks(deps)
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -6,4 +6,5 @@ process.env.CALLBOARD_TEST_DATABASE = "postgres";
 describe("on PostgreSQL", async () => {
   await import("../storage/prepared.test.js");
   await import("../storage/bulk.test.js");
+  await import("../storage/retention.test.js");
 });
