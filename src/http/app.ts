@@ -110,9 +110,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.post<{ Params: { method: string } }>("/api/v1/:method", async (request, reply) => {
     const name = request.params.method;
-    const impl = isMethodName(name) ? (services[name] as MethodImpl<MethodName> | undefined) : undefined;
     const method = isMethodName(name) ? compiled.get(name) : undefined;
-    if (!impl || !method || !isMethodName(name)) return send(reply, fail(issue("UNKNOWN_METHOD", { subject: name })));
+    if (!method || !isMethodName(name)) return send(reply, fail(issue("UNKNOWN_METHOD", { subject: name })));
+    const impl = services[name] as MethodImpl<MethodName>;
 
     const nowMs = Date.now();
     const address = `ip:${request.ip}`;

@@ -14,7 +14,7 @@ import { sessionMethods } from "./sessions.js";
 import { userMethods } from "./users.js";
 
 export type MethodImpl<M extends MethodName> = (ctx: Ctx, input: InputOf<M>) => Promise<MethodResult>;
-export type Services = { [M in MethodName]?: MethodImpl<M> };
+export type Services = { [M in MethodName]: MethodImpl<M> };
 
 export function createServices(deps: Deps): Services {
   return {
