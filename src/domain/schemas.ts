@@ -165,8 +165,13 @@ export const AgentGroupState = Type.Object(
   closed,
 );
 
+/** Paging; bounded like a 32-bit integer, which every database takes as OFFSET and LIMIT. */
+const MAX_INT = 2_147_483_647;
 export const ListOptions = Type.Object(
-  { offset: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1 })) },
+  {
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INT })),
+  },
   closed,
 );
 

@@ -132,9 +132,13 @@ function fromSchema(schema: JsonSchema, ids: string[], depth = 0): fc.Arbitrary<
     case "string":
       return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...VALUES, ...ids) }, fc.string({ maxLength: 8 }));
     case "number":
-      return fc.oneof(fc.integer({ min: -2, max: 3 }), fc.double({ noDefaultInfinity: true, noNaN: true }));
+      return fc.oneof(
+        fc.integer({ min: -2, max: 3 }),
+        fc.double({ noDefaultInfinity: true, noNaN: true }),
+        fc.constantFrom(2 ** 31, 2 ** 53, 1e300),
+      );
     case "integer":
-      return fc.integer({ min: -1, max: 3 });
+      return fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constantFrom(2 ** 31, 2 ** 53, 1e300));
     case "boolean":
       return fc.boolean();
     default:

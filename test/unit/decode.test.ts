@@ -197,6 +197,10 @@ describe("decodeArguments", () => {
       ["ATTRIBUTE_INVALID_DATA", 2, "limit"],
     ]);
     assert.deepEqual(placed(listUsers, { org: {}, options: { limit: 1.5 } }), [["ATTRIBUTE_INVALID_DATA", 2, "limit"]]);
+    // Beyond a 32-bit integer no database takes it as OFFSET.
+    assert.deepEqual(placed(listUsers, { org: {}, options: { offset: 2 ** 31 } }), [
+      ["ATTRIBUTE_INVALID_DATA", 2, "offset"],
+    ]);
     assert.deepEqual(placed(listUsers, { org: {}, options: [] }), [["ARG_INVALID_TYPE", 2, undefined]]);
     assert.deepEqual(placed(createUsers, { users: [], org: {}, options: {} }), [
       ["ARG_INVALID_DATA", undefined, undefined],
