@@ -3,6 +3,7 @@
  * from the schedule, the override of changeAgentGroupState and the clock. Pure.
  */
 import type { WorkState } from "./agent-state.js";
+import { oneOf } from "./enumerations.js";
 import { currentInterval, nextIntervalStart, type ScheduleEntry } from "./schedule.js";
 
 export const MODES = ["Standard", "Enhanced", "Remote"] as const;
@@ -11,17 +12,9 @@ export const GROUP_STATES = ["Open", "Closed"] as const;
 export type GroupState = (typeof GROUP_STATES)[number];
 export const INITIAL_WORK_STATES: readonly WorkState[] = ["NotReady", "Ready"];
 
-export function isMode(value: unknown): value is Mode {
-  return (MODES as readonly unknown[]).includes(value);
-}
-
-export function isGroupState(value: unknown): value is GroupState {
-  return (GROUP_STATES as readonly unknown[]).includes(value);
-}
-
-export function isInitialWorkState(value: unknown): value is WorkState {
-  return (INITIAL_WORK_STATES as readonly unknown[]).includes(value);
-}
+export const isMode = oneOf(MODES);
+export const isGroupState = oneOf(GROUP_STATES);
+export const isInitialWorkState = oneOf(INITIAL_WORK_STATES);
 
 export function isValidIntensity(value: number): boolean {
   return value > 0 && value <= 100;

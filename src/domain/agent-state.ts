@@ -6,6 +6,8 @@
  * its result.
  */
 
+import { oneOf } from "./enumerations.js";
+
 export const WORK_STATES = ["LoggedOut", "NotReady", "Ready", "Break"] as const;
 export type WorkState = (typeof WORK_STATES)[number];
 export const CONTACT_STATES = ["Idle", "Acquired", "Connected"] as const;
@@ -15,18 +17,10 @@ export type RequestedAction = (typeof REQUESTED_ACTIONS)[number];
 export const REGISTRATION_METHODS = ["Phone", "SIP", "WebRTC"] as const;
 export type RegistrationMethod = (typeof REGISTRATION_METHODS)[number];
 
-export function isWorkState(value: unknown): value is WorkState {
-  return (WORK_STATES as readonly unknown[]).includes(value);
-}
-export function isContactState(value: unknown): value is ContactState {
-  return (CONTACT_STATES as readonly unknown[]).includes(value);
-}
-export function isRequestedAction(value: unknown): value is RequestedAction {
-  return (REQUESTED_ACTIONS as readonly unknown[]).includes(value);
-}
-export function isRegistrationMethod(value: unknown): value is RegistrationMethod {
-  return (REGISTRATION_METHODS as readonly unknown[]).includes(value);
-}
+export const isWorkState = oneOf(WORK_STATES);
+export const isContactState = oneOf(CONTACT_STATES);
+export const isRequestedAction = oneOf(REQUESTED_ACTIONS);
+export const isRegistrationMethod = oneOf(REGISTRATION_METHODS);
 
 /** What the machine looks at. */
 export interface AgentSituation {

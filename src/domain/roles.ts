@@ -3,12 +3,12 @@
  * finer rules (an Agent acts only on itself; an AccountManager does not create
  * or delete Enterprises) are applied by the services, which know the objects.
  */
+import { oneOf } from "./enumerations.js";
+
 export const ROLES = ["Administrator", "AccountManager", "Supervisor", "Agent"] as const;
 export type Role = (typeof ROLES)[number];
 
-export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}
+export const isRole = oneOf(ROLES);
 
 /** Methods a Supervisor may call beyond every show and list method. */
 const SUPERVISOR_ACTIONS = new Set([
