@@ -7,11 +7,29 @@ export interface NamedValue {
   value?: string | null | undefined;
 }
 
-/** The first name given twice, or an empty name, as a problem; undefined when the list is fine. */
+/** Longest attribute name and value, in characters (code points). */
+export const ATTRIBUTE_LIMITS = { name: 255, value: 4000 } as const;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+const length = (text: string) => [...text].length;
+
+/**
+ * The first problem of an attribute list (an empty, over-long or duplicated
+ * name, a control character in a name, an over-long value) as a reason;
+ * undefined when the list is fine.
+ */
 export function attributeListProblem(list: readonly NamedValue[]): string | undefined {
   const seen = new Set<string>();
-  for (const { name } of list) {
+  for (const { name, value } of list) {
     if (name.trim() === "") return "an attribute name is empty";
+    if (CONTROL.test(name)) return "an attribute name contains a control character";
+    if (length(name) > ATTRIBUTE_LIMITS.name)
+      return `an attribute name has at most ${ATTRIBUTE_LIMITS.name} characters`;
+    if (typeof value === "string" && length(value) > ATTRIBUTE_LIMITS.value) {
+      return `attribute '${name}' has a value longer than ${ATTRIBUTE_LIMITS.value} characters`;
+    }
     if (seen.has(name)) return `attribute '${name}' is given more than once`;
     seen.add(name);
   }

@@ -73,6 +73,17 @@ export function warning(code: Code, details: IssueDetails = {}): Issue {
   return issue(code, details, "Warning");
 }
 
+/** An ATTRIBUTE_* (or other) issue of the contact center placed inside argument `argumentIndex`. */
+export function attributeIssue(code: Code, attributeName: string, argumentIndex = 0, context?: string): Issue {
+  return issue(code, {
+    subject: attributeName,
+    argumentIndex,
+    attributeName,
+    type: "ContactCenter",
+    ...(context ? { context } : {}),
+  });
+}
+
 function defaultSubsystem(code: Code): Subsystem {
   if (code === "AUTHENTICATION_FAILURE" || code === "NO_SESSION" || code === "PERMISSION_DENIED") return "Security";
   if (code === "INTERNAL_ERROR" || code === "RATE_LIMITED") return "Platform";

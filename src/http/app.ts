@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.get("/healthz", async (_request, reply) => {
-    await deps.db.q.selectFrom("counters").select("value").limit(1).execute();
+    await deps.db.ping();
     return reply.send({ status: "ok" });
   });
 

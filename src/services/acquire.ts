@@ -10,69 +10,22 @@
  */
 import type { Mode } from "../domain/agent-group.js";
 import { isContactState, onRelease, type WorkState } from "../domain/agent-state.js";
-import { fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
+import { attributeIssue, fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
 import type { InputOf } from "../domain/methods.js";
 import { currentInterval, type ScheduleEntry } from "../domain/schedule.js";
 import { externalIdProblem, normalizeDevice } from "../domain/text.js";
-import { countBusy, findEligibleAgent, heldInAccount } from "../storage/agent-states.js";
-import { lockAgentGroup, lockOrg } from "../storage/locks.js";
-import { prepare } from "../storage/prepared.js";
+import { agentGroups } from "../storage/agent-groups.js";
+import { agentStates } from "../storage/agent-states.js";
+import { orgs } from "../storage/orgs.js";
 import type { AgentGroupRow } from "../storage/schema.js";
-import { attributeIssue } from "./agent-groups.js";
-import { findAgentState, stateById } from "./agent-lookup.js";
+import { lockAgentState } from "./agent-lookup.js";
 import type { Ctx, Deps } from "./context.js";
 import { viewOf } from "./group-states.js";
-import { findAgentGroup, findScheduleGroup, findUser } from "./lookup.js";
+import { findAgentGroup, findScheduleGroup, findUser, notFound } from "./lookup.js";
 import { parseList } from "./present.js";
 import { presentAgentState } from "./present-agents.js";
 
 const CC = { type: "ContactCenter" } as const;
-
-// The two writes of the hot path, compiled once (see storage/prepared.ts).
-const takeAgent = prepare((q, contactState: string, now: string, device: string | null, by: string, id: string) =>
-  q
-    .updateTable("agent_states")
-    .set((eb) => ({
-      contact_state: contactState,
-      contact_state_start: now,
-      device,
-      version: eb("version", "+", 1),
-      updated_at: now,
-      modified_by: by,
-    }))
-    .where("id", "=", id)
-    .where("contact_state", "=", "Idle")
-    .where("work_state", "=", "Ready"),
-);
-
-const releaseRow = prepare(
-  (
-    q,
-    now: string,
-    workState: string,
-    requestedWorkState: string | null,
-    workStateStart: string,
-    breakAlerted: number,
-    version: number,
-    by: string,
-    id: string,
-  ) =>
-    q
-      .updateTable("agent_states")
-      .set({
-        contact_state: "Idle",
-        contact_state_start: now,
-        device: null,
-        work_state: workState,
-        requested_work_state: requestedWorkState,
-        work_state_start: workStateStart,
-        break_alerted: breakAlerted,
-        version,
-        updated_at: now,
-        modified_by: by,
-      })
-      .where("id", "=", id),
-);
 
 export function acquireMethods(deps: Deps) {
   const { db } = deps;
@@ -116,18 +69,14 @@ export function acquireMethods(deps: Deps) {
         let group: AgentGroupRow | undefined;
         let scheduleGroup: { id: string; schedule: string } | undefined;
         if (want.currentScheduleGroup) {
-          const sg = await findScheduleGroup(tx.q, ctx.actor, want.currentScheduleGroup, {
+          const sg = await findScheduleGroup(tx, ctx.actor, want.currentScheduleGroup, {
             argumentIndex: 0,
             path: "currentScheduleGroup",
             ...CC,
           });
           if (!sg.ok) return fail(sg.error);
           scheduleGroup = sg.row;
-          group = await tx.q
-            .selectFrom("agent_groups")
-            .selectAll()
-            .where("id", "=", sg.row.agent_group_id)
-            .executeTakeFirstOrThrow();
+          group = await agentGroups.byId(tx, sg.row.agent_group_id);
           const named = want.agentGroup;
           if (
             named &&
@@ -144,7 +93,7 @@ export function acquireMethods(deps: Deps) {
             );
           }
         } else if (want.agentGroup) {
-          const found = await findAgentGroup(tx.q, ctx.actor, want.agentGroup, {
+          const found = await findAgentGroup(tx, ctx.actor, want.agentGroup, {
             argumentIndex: 0,
             path: "agentGroup",
             ...CC,
@@ -153,18 +102,19 @@ export function acquireMethods(deps: Deps) {
           group = found.row;
         }
         if (!group) return fail(issue("ARG_NULL", { subject: "agentState.agentGroup", argumentIndex: 0 }));
+        // The group as it is now, kept from changing until commit: a concurrent
+        // changeAgentGroupState (a lower allocatedCount, Closed) is either wholly
+        // before this acquisition or wholly after it.
+        const named = group;
+        group = await agentGroups.readForAcquire(tx, group.id);
+        if (!group) return fail(notFound({ argumentIndex: 0, path: "agentGroup", ...CC }, named.external_id));
 
         let userId: string | undefined;
         if (want.agent) {
-          const user = await findUser(tx.q, ctx.actor, want.agent, { argumentIndex: 0, path: "agent", ...CC });
+          const user = await findUser(tx, ctx.actor, want.agent, { argumentIndex: 0, path: "agent", ...CC });
           if (!user.ok) return fail(user.error);
           userId = user.row.id;
-          const state = await tx.q
-            .selectFrom("agent_states")
-            .select("agent_group_id")
-            .where("user_id", "=", userId)
-            .executeTakeFirst();
-          if (state?.agent_group_id !== group.id) {
+          if ((await agentStates.groupOfUser(tx, userId)) !== group.id) {
             return fail(
               issue("OBJECT_NOT_EXISTS", {
                 subject: want.agent.externalId ?? "",
@@ -177,8 +127,8 @@ export function acquireMethods(deps: Deps) {
           }
         }
         if (device !== null) {
-          await lockOrg(tx.q, group.account_id);
-          if (await heldInAccount(tx.q, "device", group.account_id, device))
+          await orgs.lockForChange(tx, group.account_id);
+          if (await agentStates.heldInAccount(tx, "device", group.account_id, device))
             return fail(attributeIssue("OBJECT_EXISTS", "currentDevice", 0, `${device} is connected to another agent`));
         }
 
@@ -191,19 +141,18 @@ export function acquireMethods(deps: Deps) {
           if (shift.length > 0 && !currentInterval(shift, ctx.now)) return none;
         }
         if ((group.mode as Mode) === "Standard" && view.allocatedCount !== null) {
-          await lockAgentGroup(tx.q, db.dialect, group.id);
-          if ((await countBusy(tx.q, group.id)) >= view.allocatedCount) return none;
+          await agentGroups.serializeCapped(tx, group.id);
+          if ((await agentStates.countBusy(tx, group.id)) >= view.allocatedCount) return none;
         }
-        const id = await findEligibleAgent(tx.q, db.dialect, {
+        const id = await agentStates.findEligibleAgent(tx, {
           agentGroupId: group.id,
           scheduleGroupId: scheduleGroup?.id,
           userId,
         });
         if (!id) return none;
         const now = ctx.now.toISOString();
-        const taken = await takeAgent.run(tx.q, contactState, now, device, ctx.actor.externalId, id);
-        if (taken !== 1) return none;
-        const wire = presentAgentState(await stateById(tx.q, id), ctx.now);
+        if (!(await agentStates.take(tx, id, contactState, device, now, ctx.actor.externalId))) return none;
+        const wire = presentAgentState(await agentStates.byId(tx, id), ctx.now);
         tx.emit({ type: "agentState.changed", orgPath: group.account_path, data: wire });
         return ok([wire]);
       });
@@ -211,7 +160,9 @@ export function acquireMethods(deps: Deps) {
 
     async releaseAgent(ctx: Ctx, input: InputOf<"releaseAgent">): Promise<MethodResult> {
       return db.write(async (tx) => {
-        const found = await findAgentState(tx.q, ctx.actor, input.agentState, { argumentIndex: 0, ...CC });
+        // Locked until commit: a concurrent changeAgentState waits for this
+        // release and then applies to the released row, or the other way round.
+        const found = await lockAgentState(tx, ctx.actor, input.agentState, { argumentIndex: 0, ...CC });
         if (!found.ok) return fail(found.error);
         const row = found.row;
         if (row.contact_state === "Idle") return ok([presentAgentState(row, ctx.now)]);
@@ -221,18 +172,20 @@ export function acquireMethods(deps: Deps) {
         });
         const now = ctx.now.toISOString();
         const workChanged = next.workState !== row.work_state;
-        await releaseRow.run(
-          tx.q,
-          now,
-          next.workState,
-          next.requestedWorkState,
-          workChanged ? now : row.work_state_start,
-          workChanged ? 0 : row.break_alerted,
-          row.version + 1,
-          ctx.actor.externalId,
-          row.id,
-        );
-        const wire = presentAgentState(await stateById(tx.q, row.id), ctx.now);
+        const written = await agentStates.transition(tx, row.id, row.version, {
+          work_state: next.workState,
+          requested_work_state: next.requestedWorkState,
+          contact_state: "Idle",
+          contact_state_start: now,
+          device: null,
+          phone_number: row.phone_number,
+          work_state_start: workChanged ? now : row.work_state_start,
+          break_alerted: workChanged ? 0 : row.break_alerted,
+          updated_at: now,
+          modified_by: ctx.actor.externalId,
+        });
+        if (!written) throw new Error(`agent state ${row.id} changed under its lock`);
+        const wire = presentAgentState(await agentStates.byId(tx, row.id), ctx.now);
         tx.emit({ type: "agentState.changed", orgPath: row.account_path, data: wire });
         return ok([wire]);
       });

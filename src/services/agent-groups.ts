@@ -5,29 +5,21 @@
 
 import { isInitialWorkState, isMode, isValidIntensity, isValidMaxBreakTime } from "../domain/agent-group.js";
 import { attributeListProblem } from "../domain/attributes.js";
-import { type Code, fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
+import { attributeIssue, fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
 import type { InputOf } from "../domain/methods.js";
 import { type ScheduleEntry, validateSchedule } from "../domain/schedule.js";
 import type { AttributeInput, ScheduleEntryInput } from "../domain/schemas.js";
 import { externalIdProblem } from "../domain/text.js";
-import { anyAgentIn } from "../storage/agent-states.js";
-import { lockAgentGroup, lockOrg } from "../storage/locks.js";
+import { agentGroups, scheduleGroups } from "../storage/agent-groups.js";
+import { agentStates } from "../storage/agent-states.js";
+import type { Handle } from "../storage/locks.js";
+import { orgs } from "../storage/orgs.js";
 import type { AgentGroupRow } from "../storage/schema.js";
 import type { Ctx, Deps } from "./context.js";
-import { findAgentGroup, findOrg, findScheduleGroup, orgById, type Querier } from "./lookup.js";
+import { limitIssue } from "./limits.js";
+import { findAgentGroup, findOrg, findScheduleGroup, notFound } from "./lookup.js";
 import { attributesOf } from "./present.js";
 import { presentAgentGroup, presentScheduleGroup } from "./present-agents.js";
-
-/** An ATTRIBUTE_* (or other) issue placed inside argument `argumentIndex`. */
-export function attributeIssue(code: Code, attributeName: string, argumentIndex = 0, context?: string): Issue {
-  return issue(code, {
-    subject: attributeName,
-    argumentIndex,
-    attributeName,
-    type: "ContactCenter",
-    ...(context ? { context } : {}),
-  });
-}
 
 /** Checks a schedule; problems become ATTRIBUTE_INVALID_DATA at `field[i].attribute`. */
 export function checkSchedule(
@@ -61,49 +53,9 @@ function checkExternalId(value: string, errors: Issue[], argumentIndex = 0): voi
 
 const json = (value: unknown) => JSON.stringify(value ?? []);
 
-interface ChildTable {
-  table: "agent_groups" | "schedule_groups";
-  parentColumn: "account_id" | "agent_group_id";
-  what: string;
-}
-const AGENT_GROUPS: ChildTable = { table: "agent_groups", parentColumn: "account_id", what: "agent groups" };
-const SCHEDULE_GROUPS: ChildTable = {
-  table: "schedule_groups",
-  parentColumn: "agent_group_id",
-  what: "schedule groups",
-};
-
-/**
- * Whether a parent has room for one more child with this externalId:
- * OBJECT_EXISTS when the externalId is taken there, SYSTEM_LIMIT_EXCEEDED when
- * the parent is full. Run after the parent's lock, so the answer holds until commit.
- */
-async function roomFor(
-  q: Querier,
-  child: ChildTable,
-  parentId: string,
-  externalId: string | null,
-  limit: number,
-): Promise<Issue | undefined> {
-  // Both tables have the same id and external_id columns; the casts name one of them for Kysely's types.
-  const table = child.table as "agent_groups";
-  const parentColumn = child.parentColumn as "account_id";
-  if (externalId !== null) {
-    const existing = await q
-      .selectFrom(table)
-      .select("id")
-      .where(parentColumn, "=", parentId)
-      .where("external_id", "=", externalId)
-      .executeTakeFirst();
-    if (existing) return attributeIssue("OBJECT_EXISTS", "externalId", 0, externalId);
-  }
-  const { n } = await q
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(parentColumn, "=", parentId)
-    .executeTakeFirstOrThrow();
-  if (Number(n) >= limit) return issue("SYSTEM_LIMIT_EXCEEDED", { subject: child.what, type: "ContactCenter" });
-  return undefined;
+/** OBJECT_EXISTS when the externalId is taken in the parent; run under the parent's lock. */
+function taken(room: { taken: boolean }, externalId: string | null): Issue | undefined {
+  return room.taken && externalId !== null ? attributeIssue("OBJECT_EXISTS", "externalId", 0, externalId) : undefined;
 }
 
 /** Attributes as shown, so that an echo compares equal whatever the key order it was created with. */
@@ -119,8 +71,8 @@ export function agentGroupMethods(deps: Deps) {
     modified_by: ctx.actor.externalId,
   });
 
-  async function presentGroup(q: Querier, row: AgentGroupRow) {
-    return presentAgentGroup(row, await orgById(q, row.account_id));
+  async function presentGroup(h: Handle, row: AgentGroupRow) {
+    return presentAgentGroup(row, await orgs.byId(h, row.account_id));
   }
 
   return {
@@ -151,7 +103,7 @@ export function agentGroupMethods(deps: Deps) {
         if (externalIdProblem(tag)) errors.push(attributeIssue("ATTRIBUTE_INVALID_DATA", `tags[${i}]`));
       }
       return db.write(async (tx) => {
-        const parent = await findOrg(tx.q, ctx.actor, input.parent, { argumentIndex: 1, type: "ContactCenter" });
+        const parent = await findOrg(tx, ctx.actor, input.parent, { argumentIndex: 1, type: "ContactCenter" });
         if (!parent.ok) return fail([...errors, parent.error]);
         if (parent.row.type !== "Account") {
           errors.push(
@@ -163,14 +115,13 @@ export function agentGroupMethods(deps: Deps) {
           );
         }
         if (errors.length > 0 || !group.externalId) return fail(errors);
-        await lockOrg(tx.q, parent.row.id);
-        const problem = await roomFor(
-          tx.q,
-          AGENT_GROUPS,
-          parent.row.id,
-          group.externalId,
-          config.limits.agentGroupsPerAccount,
-        );
+        await orgs.lockForChange(tx, parent.row.id);
+        const room = await agentGroups.room(tx, parent.row.id, group.externalId);
+        const problem =
+          taken(room, group.externalId) ??
+          (room.count >= config.limits.agentGroupsPerAccount
+            ? limitIssue("agentGroupsPerAccount", config.limits)
+            : undefined);
         if (problem) return fail(problem);
         const row: AgentGroupRow = {
           id: deps.newId(),
@@ -188,7 +139,7 @@ export function agentGroupMethods(deps: Deps) {
           override: null,
           ...stamp(ctx),
         };
-        await tx.q.insertInto("agent_groups").values(row).execute();
+        await agentGroups.insert(tx, row);
         const wire = presentAgentGroup(row, parent.row);
         tx.emit({ type: "agentGroup.created", orgPath: row.account_path, data: wire });
         return ok([wire]);
@@ -196,20 +147,22 @@ export function agentGroupMethods(deps: Deps) {
     },
 
     async showAgentGroup(ctx: Ctx, input: InputOf<"showAgentGroup">): Promise<MethodResult> {
-      const found = await findAgentGroup(db.q, ctx.actor, input.agentGroup, {
+      const found = await findAgentGroup(db, ctx.actor, input.agentGroup, {
         argumentIndex: 0,
         type: "ContactCenter",
       });
       if (!found.ok) return fail(found.error);
-      return ok([await presentGroup(db.q, found.row)]);
+      return ok([await presentGroup(db, found.row)]);
     },
 
     async changeAgentGroup(ctx: Ctx, input: InputOf<"changeAgentGroup">): Promise<MethodResult> {
       const change = input.agentGroup;
       return db.write(async (tx) => {
-        const found = await findAgentGroup(tx.q, ctx.actor, change, { argumentIndex: 0, type: "ContactCenter" });
+        const place = { argumentIndex: 0, type: "ContactCenter" } as const;
+        const found = await findAgentGroup(tx, ctx.actor, change, place);
         if (!found.ok) return fail(found.error);
-        const row = found.row;
+        const row = await agentGroups.lockForChange(tx, found.row.id);
+        if (!row) return fail(notFound(place, found.row.external_id));
         const errors: Issue[] = [];
         const next = { ...row };
         if (change.intensity != null) {
@@ -262,21 +215,11 @@ export function agentGroupMethods(deps: Deps) {
           next.intensity !== row.intensity ||
           next.initial_work_state !== row.initial_work_state ||
           next.max_break_time !== row.max_break_time;
-        if (!changed) return ok([await presentGroup(tx.q, row)]);
+        if (!changed) return ok([await presentGroup(tx, row)]);
         next.updated_at = ctx.now.toISOString();
         next.modified_by = ctx.actor.externalId;
-        await tx.q
-          .updateTable("agent_groups")
-          .set({
-            intensity: next.intensity,
-            initial_work_state: next.initial_work_state,
-            max_break_time: next.max_break_time,
-            updated_at: next.updated_at,
-            modified_by: next.modified_by,
-          })
-          .where("id", "=", row.id)
-          .execute();
-        const wire = await presentGroup(tx.q, next);
+        await agentGroups.updateSettings(tx, next);
+        const wire = await presentGroup(tx, next);
         tx.emit({ type: "agentGroup.changed", orgPath: row.account_path, data: wire });
         return ok([wire]);
       });
@@ -284,12 +227,13 @@ export function agentGroupMethods(deps: Deps) {
 
     async deleteAgentGroup(ctx: Ctx, input: InputOf<"deleteAgentGroup">): Promise<MethodResult> {
       return db.write(async (tx) => {
-        const found = await findAgentGroup(tx.q, ctx.actor, input.agentGroup, {
-          argumentIndex: 0,
-          type: "ContactCenter",
-        });
+        const place = { argumentIndex: 0, type: "ContactCenter" } as const;
+        const found = await findAgentGroup(tx, ctx.actor, input.agentGroup, place);
         if (!found.ok) return fail(found.error);
-        if (await anyAgentIn(tx.q, "agent_group_id", found.row.id))
+        // Locked until commit: createAgents into it waits and then finds it
+        // gone, or committed first and its agents are seen here.
+        if (!(await agentGroups.lockForChange(tx, found.row.id))) return fail(notFound(place, found.row.external_id));
+        if (await agentStates.anyIn(tx, "agent_group_id", found.row.id))
           return fail(
             issue("INVALID_STATE", {
               subject: "agentGroup",
@@ -298,8 +242,7 @@ export function agentGroupMethods(deps: Deps) {
               context: "the agent group has agents",
             }),
           );
-        await tx.q.deleteFrom("schedule_groups").where("agent_group_id", "=", found.row.id).execute();
-        await tx.q.deleteFrom("agent_groups").where("id", "=", found.row.id).execute();
+        await agentGroups.delete(tx, found.row.id);
         tx.emit({
           type: "agentGroup.deleted",
           orgPath: found.row.account_path,
@@ -317,55 +260,55 @@ export function agentGroupMethods(deps: Deps) {
       const schedule = checkSchedule(group.schedule, "schedule", errors);
       checkAttributes(group.attributes, "attributes", errors);
       return db.write(async (tx) => {
-        const parent = await findAgentGroup(tx.q, ctx.actor, input.parent, { argumentIndex: 1, type: "ContactCenter" });
-        if (!parent.ok) return fail([...errors, parent.error]);
+        const place = { argumentIndex: 1, type: "ContactCenter" } as const;
+        const found = await findAgentGroup(tx, ctx.actor, input.parent, place);
+        if (!found.ok) return fail([...errors, found.error]);
         if (errors.length > 0) return fail(errors);
-        await lockAgentGroup(tx.q, db.dialect, parent.row.id);
-        const problem = await roomFor(
-          tx.q,
-          SCHEDULE_GROUPS,
-          parent.row.id,
-          group.externalId ?? null,
-          config.limits.scheduleGroupsPerAgentGroup,
-        );
+        const parent = await agentGroups.lockForChange(tx, found.row.id);
+        if (!parent) return fail(notFound(place, found.row.external_id));
+        const externalId = group.externalId ?? null;
+        const room = await scheduleGroups.room(tx, parent.id, externalId);
+        const problem =
+          taken(room, externalId) ??
+          (room.count >= config.limits.scheduleGroupsPerAgentGroup
+            ? limitIssue("scheduleGroupsPerAgentGroup", config.limits)
+            : undefined);
         if (problem) return fail(problem);
         const row = {
           id: deps.newId(),
           external_id: group.externalId ?? null,
-          agent_group_id: parent.row.id,
+          agent_group_id: parent.id,
           schedule: json(schedule),
           attributes: json(group.attributes),
           ...stamp(ctx),
         };
-        await tx.q.insertInto("schedule_groups").values(row).execute();
-        const wire = presentScheduleGroup(row, parent.row);
-        tx.emit({ type: "scheduleGroup.created", orgPath: parent.row.account_path, data: wire });
+        await scheduleGroups.insert(tx, row);
+        const wire = presentScheduleGroup(row, parent);
+        tx.emit({ type: "scheduleGroup.created", orgPath: parent.account_path, data: wire });
         return ok([wire]);
       });
     },
 
     async showScheduleGroup(ctx: Ctx, input: InputOf<"showScheduleGroup">): Promise<MethodResult> {
-      const found = await findScheduleGroup(db.q, ctx.actor, input.scheduleGroup, {
+      const found = await findScheduleGroup(db, ctx.actor, input.scheduleGroup, {
         argumentIndex: 0,
         type: "ContactCenter",
       });
       if (!found.ok) return fail(found.error);
-      const parent = await db.q
-        .selectFrom("agent_groups")
-        .selectAll()
-        .where("id", "=", found.row.agent_group_id)
-        .executeTakeFirstOrThrow();
+      const parent = await agentGroups.byId(db, found.row.agent_group_id);
       return ok([presentScheduleGroup(found.row, parent)]);
     },
 
     async deleteScheduleGroup(ctx: Ctx, input: InputOf<"deleteScheduleGroup">): Promise<MethodResult> {
       return db.write(async (tx) => {
-        const found = await findScheduleGroup(tx.q, ctx.actor, input.scheduleGroup, {
-          argumentIndex: 0,
-          type: "ContactCenter",
-        });
+        const place = { argumentIndex: 0, type: "ContactCenter" } as const;
+        const found = await findScheduleGroup(tx, ctx.actor, input.scheduleGroup, place);
         if (!found.ok) return fail(found.error);
-        if (await anyAgentIn(tx.q, "schedule_group_id", found.row.id)) {
+        // Locked until commit, as deleteAgentGroup locks its group.
+        if (!(await scheduleGroups.lockForChange(tx, found.row.id))) {
+          return fail(notFound(place, found.row.external_id ?? found.row.id));
+        }
+        if (await agentStates.anyIn(tx, "schedule_group_id", found.row.id)) {
           return fail(
             issue("INVALID_STATE", {
               subject: "scheduleGroup",
@@ -375,7 +318,7 @@ export function agentGroupMethods(deps: Deps) {
             }),
           );
         }
-        await tx.q.deleteFrom("schedule_groups").where("id", "=", found.row.id).execute();
+        await scheduleGroups.delete(tx, found.row.id);
         tx.emit({
           type: "scheduleGroup.deleted",
           orgPath: found.row.account_path,

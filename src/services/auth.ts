@@ -7,6 +7,7 @@ import { type Issue, issue } from "../domain/errors.js";
 import { isRole, type Role } from "../domain/roles.js";
 import { normalizeLogin } from "../domain/text.js";
 import type { UserRow } from "../storage/schema.js";
+import { sessions, users } from "../storage/users.js";
 import type { Actor, Deps } from "./context.js";
 import { sha256 } from "./passwords.js";
 
@@ -56,13 +57,7 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     const cached = deps.credentials.get(key, nowMs);
     if (cached) return { actor: cached };
     const ticket = deps.credentials.ticket();
-    const row = await deps.db.q
-      .selectFrom("sessions")
-      .innerJoin("users", "users.id", "sessions.user_id")
-      .selectAll("users")
-      .select("sessions.expires_at")
-      .where("sessions.token_hash", "=", tokenHash)
-      .executeTakeFirst();
+    const row = await sessions.userOf(deps.db, tokenHash);
     if (row?.login_enabled !== 1) return failure();
     const expiresAt = Date.parse(row.expires_at);
     if (expiresAt <= nowMs) return failure();
@@ -77,7 +72,7 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
 export async function verifyPassword(deps: Deps, externalId: string, password: string): Promise<UserRow | undefined> {
   const login = normalizeLogin(externalId);
   if (!login) return undefined;
-  const user = await deps.db.q.selectFrom("users").selectAll().where("login_key", "=", login).executeTakeFirst();
+  const user = await users.byLogin(deps.db, login);
   if (user?.login_enabled !== 1 || !user.password_hash) return undefined;
   return (await deps.passwords.verify(password, user.password_hash)) ? user : undefined;
 }

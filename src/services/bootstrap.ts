@@ -7,6 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { ok } from "../domain/errors.js";
 import { normalizeLogin } from "../domain/text.js";
+import { orgs } from "../storage/orgs.js";
+import { users } from "../storage/users.js";
 import type { Deps } from "./context.js";
 
 export const ROOT_ORG_ID = "root";
@@ -19,7 +21,7 @@ export interface BootstrapOutcome {
 
 export async function bootstrap(deps: Deps): Promise<BootstrapOutcome> {
   const { db, config } = deps;
-  const existing = await db.q.selectFrom("orgs").select("id").where("id", "=", ROOT_ORG_ID).executeTakeFirst();
+  const existing = await orgs.findById(db, ROOT_ORG_ID);
   if (existing) return { created: false };
   const login = normalizeLogin(config.adminUser);
   if (!login) throw new Error(`CALLBOARD_ADMIN_USER must be an email address or a phone number: '${config.adminUser}'`);
@@ -27,52 +29,46 @@ export async function bootstrap(deps: Deps): Promise<BootstrapOutcome> {
   const passwordHash = await deps.passwords.hash(config.adminPassword ?? generatedPassword ?? "");
   const now = deps.clock.now().toISOString();
   try {
-    await db.write(async ({ q }) => {
-      await q
-        .insertInto("orgs")
-        .values({
-          id: ROOT_ORG_ID,
-          external_id: "root",
-          parent_id: null,
-          type: "SuperEnterprise",
-          path: `/${ROOT_ORG_ID}/`,
-          attributes: "[]",
-          preferences: "[]",
-          created_at: now,
-          updated_at: now,
-          created_by: null,
-          modified_by: null,
-        })
-        .execute();
-      await q
-        .insertInto("users")
-        .values({
-          id: deps.newId(),
-          external_id: config.adminUser,
-          login_key: login,
-          org_id: ROOT_ORG_ID,
-          org_path: `/${ROOT_ORG_ID}/`,
-          login_enabled: 1,
-          first_name: "Callboard",
-          last_name: "Administrator",
-          email: login.includes("@") ? login : null,
-          time_zone: null,
-          locale: null,
-          roles: JSON.stringify(["Administrator"]),
-          default_phone_number: login.startsWith("+") ? login : null,
-          attributes: "[]",
-          preferences: "[]",
-          password_hash: passwordHash,
-          created_at: now,
-          updated_at: now,
-          created_by: null,
-          modified_by: null,
-        })
-        .execute();
+    await db.write(async (tx) => {
+      await orgs.insert(tx, {
+        id: ROOT_ORG_ID,
+        external_id: "root",
+        parent_id: null,
+        type: "SuperEnterprise",
+        path: `/${ROOT_ORG_ID}/`,
+        attributes: "[]",
+        preferences: "[]",
+        created_at: now,
+        updated_at: now,
+        created_by: null,
+        modified_by: null,
+      });
+      await users.insertOne(tx, {
+        id: deps.newId(),
+        external_id: config.adminUser,
+        login_key: login,
+        org_id: ROOT_ORG_ID,
+        org_path: `/${ROOT_ORG_ID}/`,
+        login_enabled: 1,
+        first_name: "Callboard",
+        last_name: "Administrator",
+        email: login.includes("@") ? login : null,
+        time_zone: null,
+        locale: null,
+        roles: JSON.stringify(["Administrator"]),
+        default_phone_number: login.startsWith("+") ? login : null,
+        attributes: "[]",
+        preferences: "[]",
+        password_hash: passwordHash,
+        created_at: now,
+        updated_at: now,
+        created_by: null,
+        modified_by: null,
+      });
       return ok();
     });
   } catch (error) {
-    const again = await db.q.selectFrom("orgs").select("id").where("id", "=", ROOT_ORG_ID).executeTakeFirst();
+    const again = await orgs.findById(db, ROOT_ORG_ID);
     if (again) return { created: false };
     throw error;
   }

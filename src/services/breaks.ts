@@ -6,18 +6,14 @@
  */
 import { isBreakExceeded } from "../domain/agent-state.js";
 import { ok } from "../domain/errors.js";
-import { agentStateQuery } from "../storage/agent-states.js";
+import { agentStates } from "../storage/agent-states.js";
 import type { Deps } from "./context.js";
 import { presentAgentState } from "./present-agents.js";
 
 /** Emits breakExceeded for every agent over its limit; answers how many. */
 export async function sweepBreaks(deps: Deps): Promise<number> {
   const now = deps.clock.now();
-  const candidates = await agentStateQuery(deps.db.q)
-    .where("s.work_state", "=", "Break")
-    .where("s.break_alerted", "=", 0)
-    .where("g.max_break_time", ">", 0)
-    .execute();
+  const candidates = await agentStates.unalertedBreaks(deps.db);
   const due = candidates.filter((row) =>
     isBreakExceeded("Break", new Date(row.work_state_start), row.group_max_break_time, now),
   );
@@ -25,15 +21,7 @@ export async function sweepBreaks(deps: Deps): Promise<number> {
   let emitted = 0;
   await deps.db.write(async (tx) => {
     for (const row of due) {
-      const marked = await tx.q
-        .updateTable("agent_states")
-        .set({ break_alerted: 1 })
-        .where("id", "=", row.id)
-        .where("break_alerted", "=", 0)
-        .where("work_state", "=", "Break")
-        .where("work_state_start", "=", row.work_state_start)
-        .executeTakeFirst();
-      if (Number(marked.numUpdatedRows) !== 1) continue;
+      if (!(await agentStates.markBreakAlerted(tx, row.id, row.work_state_start))) continue;
       emitted += 1;
       tx.emit({ type: "agentState.breakExceeded", orgPath: row.account_path, data: presentAgentState(row, now) });
     }

@@ -11,14 +11,15 @@ import {
   OVERRIDABLE,
   overrideUntil,
 } from "../domain/agent-group.js";
-import { fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
+import { attributeIssue, fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
 import type { InputOf } from "../domain/methods.js";
 import type { ScheduleEntry } from "../domain/schedule.js";
-import { countByGroup, emptyCounts } from "../storage/agent-states.js";
+import { agentGroups } from "../storage/agent-groups.js";
+import { agentStates, emptyCounts } from "../storage/agent-states.js";
+import type { Handle } from "../storage/locks.js";
 import type { AgentGroupRow } from "../storage/schema.js";
-import { attributeIssue } from "./agent-groups.js";
 import type { Ctx, Deps } from "./context.js";
-import { findAgentGroup, findOrg, type Querier } from "./lookup.js";
+import { findAgentGroup, findOrg, notFound } from "./lookup.js";
 import { listPage } from "./paging.js";
 import { parseList } from "./present.js";
 import { presentAgentGroupState } from "./present-agents.js";
@@ -42,9 +43,9 @@ export function viewOf(row: AgentGroupRow, now: Date, readyAgents: number) {
   );
 }
 
-export async function presentGroupStates(q: Querier, rows: readonly AgentGroupRow[], now: Date) {
-  const counts = await countByGroup(
-    q,
+export async function presentGroupStates(h: Handle, rows: readonly AgentGroupRow[], now: Date) {
+  const counts = await agentStates.countByGroup(
+    h,
     rows.map((r) => r.id),
   );
   return rows.map((row) => {
@@ -68,33 +69,33 @@ export function groupStateMethods(deps: Deps) {
 
   return {
     async showAgentGroupState(ctx: Ctx, input: InputOf<"showAgentGroupState">): Promise<MethodResult> {
-      const found = await findAgentGroup(db.q, ctx.actor, input.agentGroup, {
+      const found = await findAgentGroup(db, ctx.actor, input.agentGroup, {
         argumentIndex: 0,
         type: "ContactCenter",
       });
       if (!found.ok) return fail(found.error);
-      return ok(await presentGroupStates(db.q, [found.row], ctx.now));
+      return ok(await presentGroupStates(db, [found.row], ctx.now));
     },
 
     async listAgentGroupStates(ctx: Ctx, input: InputOf<"listAgentGroupStates">): Promise<MethodResult> {
       const place = { argumentIndex: 0, type: "ContactCenter" as const };
       const ref = input.org;
       if (ref.type === "AgentGroup") {
-        const group = await findAgentGroup(db.q, ctx.actor, ref, place);
+        const group = await findAgentGroup(db, ctx.actor, ref, place);
         if (!group.ok) return fail(group.error);
-        return ok(await presentGroupStates(db.q, [group.row], ctx.now));
+        return ok(await presentGroupStates(db, [group.row], ctx.now));
       }
       if (ref.type && ref.type !== "Account") {
         return fail(
           issue("ARG_INVALID_TYPE", { subject: "org", argumentIndex: 0, context: "an Account or an AgentGroup" }),
         );
       }
-      const org = await findOrg(db.q, ctx.actor, ref, place);
+      const org = await findOrg(db, ctx.actor, ref, place);
       if (!org.ok) {
         // An internalId without a type may name an agent group.
         if (ref.internalId && !ref.type) {
-          const group = await findAgentGroup(db.q, ctx.actor, ref, place);
-          if (group.ok) return ok(await presentGroupStates(db.q, [group.row], ctx.now));
+          const group = await findAgentGroup(db, ctx.actor, ref, place);
+          if (group.ok) return ok(await presentGroupStates(db, [group.row], ctx.now));
         }
         return fail(org.error);
       }
@@ -104,15 +105,8 @@ export function groupStateMethods(deps: Deps) {
         );
       }
       return listPage(input.options, config.limits.listResults, async (offset, limit) => {
-        const rows = await db.q
-          .selectFrom("agent_groups")
-          .selectAll()
-          .where("account_id", "=", org.row.id)
-          .orderBy("external_id")
-          .offset(offset)
-          .limit(limit)
-          .execute();
-        return presentGroupStates(db.q, rows, ctx.now);
+        const rows = await agentGroups.listInAccount(db, org.row.id, { offset, limit });
+        return presentGroupStates(db, rows, ctx.now);
       });
     },
 
@@ -121,15 +115,15 @@ export function groupStateMethods(deps: Deps) {
       if (!change.agentGroup) return fail(attributeIssue("ATTRIBUTE_NULL", "agentGroup"));
       const agentGroup = change.agentGroup;
       return db.write(async (tx) => {
-        const found = await findAgentGroup(tx.q, ctx.actor, agentGroup, {
-          argumentIndex: 0,
-          path: "agentGroup",
-          type: "ContactCenter",
-        });
+        const place = { argumentIndex: 0, path: "agentGroup", type: "ContactCenter" } as const;
+        const found = await findAgentGroup(tx, ctx.actor, agentGroup, place);
         if (!found.ok) return fail(found.error);
-        const row = found.row;
+        // Locked until commit: acquisitions read the group under a share lock,
+        // so each is wholly before this change or wholly after it.
+        const row = await agentGroups.lockForChange(tx, found.row.id);
+        if (!row) return fail(notFound(place, found.row.external_id));
         const mode = row.mode as Mode;
-        const [current] = await presentGroupStates(tx.q, [row], ctx.now);
+        const [current] = await presentGroupStates(tx, [row], ctx.now);
         if (!current) throw new Error("group state missing");
         const errors: Issue[] = [];
         const bad = (name: string, why: string) =>
@@ -190,16 +184,14 @@ export function groupStateMethods(deps: Deps) {
           ...merged,
           until: overrideUntil(scheduleOf(row), ctx.now, merged.currentEndTime),
         };
-        await tx.q
-          .updateTable("agent_groups")
-          .set({
-            override: JSON.stringify(override),
-            updated_at: ctx.now.toISOString(),
-            modified_by: ctx.actor.externalId,
-          })
-          .where("id", "=", row.id)
-          .execute();
-        const [wire] = await presentGroupStates(tx.q, [{ ...row, override: JSON.stringify(override) }], ctx.now);
+        await agentGroups.setOverride(
+          tx,
+          row.id,
+          JSON.stringify(override),
+          ctx.now.toISOString(),
+          ctx.actor.externalId,
+        );
+        const [wire] = await presentGroupStates(tx, [{ ...row, override: JSON.stringify(override) }], ctx.now);
         tx.emit({ type: "agentGroupState.changed", orgPath: row.account_path, data: wire });
         return ok();
       });

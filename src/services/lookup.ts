@@ -4,17 +4,17 @@
  * ATTRIBUTE_NULL for `parent`. Anything outside the caller's scope is reported
  * exactly as if it did not exist.
  */
-import type { Kysely } from "kysely";
 import { type Issue, issue } from "../domain/errors.js";
 import { isAgentOnly } from "../domain/roles.js";
 import type { OrgRefInput } from "../domain/schemas.js";
 import { normalizeLogin } from "../domain/text.js";
-import { prepare } from "../storage/prepared.js";
-import type { AgentGroupRow, OrgRow, ScheduleGroupRow, Schema, UserRow } from "../storage/schema.js";
-import { under } from "../storage/scope.js";
+import { agentGroups, type ScheduleGroupInScope, scheduleGroups } from "../storage/agent-groups.js";
+import type { Handle } from "../storage/locks.js";
+import { orgs } from "../storage/orgs.js";
+import type { AgentGroupRow, OrgRow, UserRow } from "../storage/schema.js";
+import { users } from "../storage/users.js";
 import type { Actor } from "./context.js";
 
-export type Querier = Kysely<Schema>;
 export type Found<T> = { ok: true; row: T } | { ok: false; error: Issue };
 
 /** Where an argument sits: its index and, inside it, the attribute path prefix. */
@@ -48,60 +48,47 @@ export function attributeNull(place: Place, name: string): Issue {
   });
 }
 
-export async function findOrg(q: Querier, actor: Actor, ref: OrgRefInput, place: Place): Promise<Found<OrgRow>> {
+export async function findOrg(h: Handle, actor: Actor, ref: OrgRefInput, place: Place): Promise<Found<OrgRow>> {
   if (ref.internalId) {
-    const row = await q
-      .selectFrom("orgs")
-      .selectAll()
-      .where("id", "=", ref.internalId)
-      .where(under("path", actor.orgPath))
-      .executeTakeFirst();
+    const row = await orgs.inScopeById(h, actor.orgPath, ref.internalId);
     return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };
   }
   if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
-  let query = q
-    .selectFrom("orgs")
-    .selectAll()
-    .where("external_id", "=", ref.externalId)
-    .where(under("path", actor.orgPath));
-  if (ref.type) query = query.where("type", "=", ref.type);
+  let parentId: string | undefined;
   if (ref.parent) {
-    const parent = await findOrg(q, actor, ref.parent, { ...place, path: attr(place, "parent") });
+    const parent = await findOrg(h, actor, ref.parent, { ...place, path: attr(place, "parent") });
     if (!parent.ok) return parent;
-    query = query.where("parent_id", "=", parent.row.id);
+    parentId = parent.row.id;
   }
-  const rows = await query.limit(2).execute();
+  return single(
+    await orgs.inScopeByExternalId(h, actor.orgPath, { externalId: ref.externalId, type: ref.type, parentId }),
+    place,
+    ref.externalId,
+  );
+}
+
+/** The one row found by externalId: none is OBJECT_NOT_EXISTS, two is an ambiguity (ATTRIBUTE_NULL for parent). */
+function single<T>(rows: T[], place: Place, externalId: string): Found<T> {
   const [row] = rows;
-  if (!row) return { ok: false, error: notFound(place, ref.externalId) };
+  if (!row) return { ok: false, error: notFound(place, externalId) };
   if (rows.length > 1) return { ok: false, error: attributeNull(place, "parent") };
   return { ok: true, row };
 }
 
 /** A user, by its login (externalId). An Agent-only caller sees only itself. */
 export async function findUser(
-  q: Querier,
+  h: Handle,
   actor: Actor,
   ref: { externalId?: string | null | undefined },
   place: Place,
 ): Promise<Found<UserRow>> {
   if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
   const login = normalizeLogin(ref.externalId);
-  const row = login
-    ? await q
-        .selectFrom("users")
-        .selectAll()
-        .where("login_key", "=", login)
-        .where(under("org_path", actor.orgPath))
-        .executeTakeFirst()
-    : undefined;
+  const row = login ? await users.inScopeByLogin(h, actor.orgPath, login) : undefined;
   if (!row || (isAgentOnly(actor.roles) && row.id !== actor.userId)) {
     return { ok: false, error: notFound(place, ref.externalId) };
   }
   return { ok: true, row };
-}
-
-export async function orgById(q: Querier, id: string): Promise<OrgRow> {
-  return q.selectFrom("orgs").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 }
 
 interface GroupRef {
@@ -111,63 +98,51 @@ interface GroupRef {
 }
 
 /** An agent group: by internalId, or externalId within `parent` (an Account) or within scope. */
-// The dialer names its group on every acquire: this lookup is compiled once.
-const agentGroupById = prepare((q, scope: string, id: string) =>
-  q.selectFrom("agent_groups").selectAll().where(under("account_path", scope)).where("id", "=", id),
-);
-
 export async function findAgentGroup(
-  q: Querier,
+  h: Handle,
   actor: Actor,
   ref: GroupRef,
   place: Place,
 ): Promise<Found<AgentGroupRow>> {
   if (ref.internalId) {
-    const row = await agentGroupById.first(q, actor.orgPath, ref.internalId);
+    const row = await agentGroups.inScopeById(h, actor.orgPath, ref.internalId);
     return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };
   }
-  let query = q.selectFrom("agent_groups").selectAll().where(under("account_path", actor.orgPath));
   if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
-  query = query.where("external_id", "=", ref.externalId);
+  let parentId: string | undefined;
   if (ref.parent) {
-    const parent = await findOrg(q, actor, ref.parent, { ...place, path: attr(place, "parent") });
+    const parent = await findOrg(h, actor, ref.parent, { ...place, path: attr(place, "parent") });
     if (!parent.ok) return parent;
-    query = query.where("account_id", "=", parent.row.id);
+    parentId = parent.row.id;
   }
-  const rows = await query.limit(2).execute();
-  const [row] = rows;
-  if (!row) return { ok: false, error: notFound(place, ref.externalId) };
-  if (rows.length > 1) return { ok: false, error: attributeNull(place, "parent") };
-  return { ok: true, row };
+  return single(
+    await agentGroups.inScopeByExternalId(h, actor.orgPath, { externalId: ref.externalId, parentId }),
+    place,
+    ref.externalId,
+  );
 }
 
 /** A schedule group: by internalId, or externalId within `parent` (an AgentGroup) or within scope. */
 export async function findScheduleGroup(
-  q: Querier,
+  h: Handle,
   actor: Actor,
   ref: GroupRef,
   place: Place,
-): Promise<Found<ScheduleGroupRow & { account_path: string; account_id: string }>> {
-  let query = q
-    .selectFrom("schedule_groups as sg")
-    .innerJoin("agent_groups as g", "g.id", "sg.agent_group_id")
-    .selectAll("sg")
-    .select(["g.account_path", "g.account_id"])
-    .where(under("g.account_path", actor.orgPath));
+): Promise<Found<ScheduleGroupInScope>> {
   if (ref.internalId) {
-    const row = await query.where("sg.id", "=", ref.internalId).executeTakeFirst();
+    const row = await scheduleGroups.inScopeById(h, actor.orgPath, ref.internalId);
     return row ? { ok: true, row } : { ok: false, error: notFound(place, ref.internalId) };
   }
   if (!ref.externalId) return { ok: false, error: attributeNull(place, "externalId") };
-  query = query.where("sg.external_id", "=", ref.externalId);
+  let parentId: string | undefined;
   if (ref.parent) {
-    const parent = await findAgentGroup(q, actor, ref.parent, { ...place, path: attr(place, "parent") });
+    const parent = await findAgentGroup(h, actor, ref.parent, { ...place, path: attr(place, "parent") });
     if (!parent.ok) return parent;
-    query = query.where("sg.agent_group_id", "=", parent.row.id);
+    parentId = parent.row.id;
   }
-  const rows = await query.limit(2).execute();
-  const [row] = rows;
-  if (!row) return { ok: false, error: notFound(place, ref.externalId) };
-  if (rows.length > 1) return { ok: false, error: attributeNull(place, "parent") };
-  return { ok: true, row };
+  return single(
+    await scheduleGroups.inScopeByExternalId(h, actor.orgPath, { externalId: ref.externalId, parentId }),
+    place,
+    ref.externalId,
+  );
 }

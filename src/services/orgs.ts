@@ -6,13 +6,16 @@
 import { attributeListProblem } from "../domain/attributes.js";
 import { fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
 import type { InputOf } from "../domain/methods.js";
+import { refersTo } from "../domain/references.js";
 import type { Role } from "../domain/roles.js";
-import type { AttributeInput, OrgRefInput } from "../domain/schemas.js";
+import type { AttributeInput } from "../domain/schemas.js";
 import { externalIdProblem } from "../domain/text.js";
-import { lockOrg } from "../storage/locks.js";
+import type { Handle } from "../storage/locks.js";
+import { orgs } from "../storage/orgs.js";
 import type { OrgRow } from "../storage/schema.js";
 import type { Ctx, Deps } from "./context.js";
-import { findOrg, orgById, type Place, type Querier } from "./lookup.js";
+import { limitIssue } from "./limits.js";
+import { findOrg, notFound, type Place } from "./lookup.js";
 import { listPage } from "./paging.js";
 import { presentOrg } from "./present.js";
 
@@ -31,14 +34,6 @@ function isOrgType(value: string): value is OrgType {
 /** An AccountManager that is not also an Administrator neither creates nor deletes Enterprises. */
 function mayManageEnterprises(roles: readonly Role[]): boolean {
   return roles.includes("Administrator");
-}
-
-/** True when a reference echoed inside an object names `row` (or names nothing). */
-export function refersTo(ref: OrgRefInput | null | undefined, row: Pick<OrgRow, "id" | "external_id">): boolean {
-  if (!ref) return true;
-  if (ref.internalId) return ref.internalId === row.id;
-  if (ref.externalId) return ref.externalId === row.external_id;
-  return true;
 }
 
 function invalidData(attributeName: string, context: string, argumentIndex = 0): Issue {
@@ -83,8 +78,8 @@ export function orgMethods(deps: Deps) {
   const { db } = deps;
   const argument = (argumentIndex: number): Place => ({ argumentIndex, type: TYPE });
 
-  async function parentOf(q: Querier, row: OrgRow): Promise<OrgRow | undefined> {
-    return row.parent_id === null ? undefined : orgById(q, row.parent_id);
+  async function parentOf(h: Handle, row: OrgRow): Promise<OrgRow | undefined> {
+    return row.parent_id === null ? undefined : orgs.byId(h, row.parent_id);
   }
 
   /** The type a child gets under `parent`, or why it cannot have it. */
@@ -109,33 +104,17 @@ export function orgMethods(deps: Deps) {
     return { type: allowed };
   }
 
-  /** Whether `parent` has room for one more child of `type` named `externalId`. */
-  async function roomFor(q: Querier, parent: OrgRow, type: OrgType, externalId: string): Promise<Issue[]> {
-    const taken = await q
-      .selectFrom("orgs")
-      .select("id")
-      .where("parent_id", "=", parent.id)
-      .where("external_id", "=", externalId)
-      .executeTakeFirst();
-    if (taken) {
+  /** Whether `parent` has room for one more child of `type` named `externalId` (run under the parent's lock). */
+  async function roomFor(h: Handle, parent: OrgRow, type: OrgType, externalId: string): Promise<Issue[]> {
+    const room = await orgs.childrenOf(h, parent.id, externalId, type);
+    if (room.taken) {
       return [
         issue("OBJECT_EXISTS", { subject: externalId, argumentIndex: 0, attributeName: "externalId", type: TYPE }),
       ];
     }
     const { limits } = deps.config;
-    const [limit, subject] =
-      type === "Enterprise"
-        ? [limits.enterprisesPerSuperEnterprise, "enterprises"]
-        : [limits.accountsPerEnterprise, "accounts"];
-    const { count } = await q
-      .selectFrom("orgs")
-      .select((eb) => eb.fn.countAll<number>().as("count"))
-      .where("parent_id", "=", parent.id)
-      .where("type", "=", type)
-      .executeTakeFirstOrThrow();
-    if (Number(count) >= limit) {
-      return [issue("SYSTEM_LIMIT_EXCEEDED", { subject, type: TYPE, context: `at most ${limit} per ${parent.type}` })];
-    }
+    const limit = type === "Enterprise" ? "enterprisesPerSuperEnterprise" : "accountsPerEnterprise";
+    if (room.count >= limits[limit]) return [limitIssue(limit, limits, { type: TYPE })];
     return [];
   }
 
@@ -151,10 +130,10 @@ export function orgMethods(deps: Deps) {
       errors.push(...listIssues({ attributes: child.attributes, preferences: child.preferences }));
 
       return db.write(async (tx) => {
-        const parent = await findOrg(tx.q, ctx.actor, input.parent, argument(1));
+        const parent = await findOrg(tx, ctx.actor, input.parent, argument(1));
         if (!parent.ok) return fail([...errors, parent.error]);
         // Lock the parent before counting its children, so two creations cannot both take the last place.
-        await lockOrg(tx.q, parent.row.id);
+        if (!(await orgs.lockForChange(tx, parent.row.id))) return fail(notFound(argument(1), parent.row.external_id));
         if (child.parent && !refersTo(child.parent, parent.row)) {
           errors.push(invalidData("parent", "child.parent names another org than the parent argument"));
         }
@@ -165,7 +144,7 @@ export function orgMethods(deps: Deps) {
           return fail(permissionDenied("creating an Enterprise"));
         }
         if (errors.length > 0 || !child.externalId) return fail(errors);
-        const room = await roomFor(tx.q, parent.row, placed.type, child.externalId);
+        const room = await roomFor(tx, parent.row, placed.type, child.externalId);
         if (room.length > 0) return fail(room);
 
         const now = ctx.now.toISOString();
@@ -183,7 +162,7 @@ export function orgMethods(deps: Deps) {
           created_by: ctx.actor.externalId,
           modified_by: ctx.actor.externalId,
         };
-        await tx.q.insertInto("orgs").values(row).execute();
+        await orgs.insert(tx, row);
         const org = presentOrg(row, parent.row);
         tx.emit({ type: "org.created", orgPath: row.path, data: org });
         return ok([org]);
@@ -191,20 +170,17 @@ export function orgMethods(deps: Deps) {
     },
 
     async showOrg(ctx: Ctx, input: InputOf<"showOrg">): Promise<MethodResult> {
-      const found = await findOrg(db.q, ctx.actor, input.org, argument(0));
+      const found = await findOrg(db, ctx.actor, input.org, argument(0));
       if (!found.ok) return fail(found.error);
-      return ok([presentOrg(found.row, await parentOf(db.q, found.row))]);
+      return ok([presentOrg(found.row, await parentOf(db, found.row))]);
     },
 
     async listOrgs(ctx: Ctx, input: InputOf<"listOrgs">): Promise<MethodResult> {
-      const parent = await findOrg(db.q, ctx.actor, input.parent, argument(0));
+      const parent = await findOrg(db, ctx.actor, input.parent, argument(0));
       if (!parent.ok) return fail(parent.error);
       const sample = input.sample ?? {};
       return listPage(input.options, deps.config.limits.listResults, async (offset, limit) => {
-        let query = db.q.selectFrom("orgs").selectAll().where("parent_id", "=", parent.row.id);
-        if (sample.externalId) query = query.where("external_id", "=", sample.externalId);
-        if (sample.type) query = query.where("type", "=", sample.type);
-        const rows = await query.orderBy("external_id").orderBy("id").limit(limit).offset(offset).execute();
+        const rows = await orgs.list(db, parent.row.id, sample, { offset, limit });
         return rows.map((row) => presentOrg(row, parent.row));
       });
     },
@@ -213,10 +189,12 @@ export function orgMethods(deps: Deps) {
       const { org } = input;
       const errors = listIssues({ attributes: org.attributes, preferences: org.preferences });
       return db.write(async (tx) => {
-        const found = await findOrg(tx.q, ctx.actor, org, argument(0));
+        const found = await findOrg(tx, ctx.actor, org, argument(0));
         if (!found.ok) return fail([found.error, ...errors]);
-        const row = found.row;
-        const parent = await parentOf(tx.q, row);
+        // Locked until commit: two changes of one org apply one after the other.
+        const row = await orgs.lockForChange(tx, found.row.id);
+        if (!row) return fail(notFound(argument(0), found.row.external_id));
+        const parent = await parentOf(tx, row);
         if (org.type && org.type !== row.type) errors.push(invalidData("type", "the type of an org cannot change"));
         if (org.externalId && org.externalId !== row.external_id) {
           errors.push(invalidData("externalId", "the externalId of an org cannot change"));
@@ -233,16 +211,7 @@ export function orgMethods(deps: Deps) {
           updated_at: ctx.now.toISOString(),
           modified_by: ctx.actor.externalId,
         };
-        await tx.q
-          .updateTable("orgs")
-          .set({
-            attributes: changed.attributes,
-            preferences: changed.preferences,
-            updated_at: changed.updated_at,
-            modified_by: changed.modified_by,
-          })
-          .where("id", "=", row.id)
-          .execute();
+        await orgs.updateLists(tx, changed);
         const presented = presentOrg(changed, parent);
         tx.emit({ type: "org.changed", orgPath: row.path, data: presented });
         return ok([presented]);
@@ -251,32 +220,14 @@ export function orgMethods(deps: Deps) {
 
     async deleteOrg(ctx: Ctx, input: InputOf<"deleteOrg">): Promise<MethodResult> {
       return db.write(async (tx) => {
-        const found = await findOrg(tx.q, ctx.actor, input.org, argument(0));
+        const found = await findOrg(tx, ctx.actor, input.org, argument(0));
         if (!found.ok) return fail(found.error);
-        const row = found.row;
-        if (row.type === "Enterprise" && !mayManageEnterprises(ctx.actor.roles)) {
+        if (found.row.type === "Enterprise" && !mayManageEnterprises(ctx.actor.roles)) {
           return fail(permissionDenied("deleting an Enterprise"));
         }
-        await lockOrg(tx.q, row.id);
-        const children = await tx.q
-          .selectFrom("orgs")
-          .select("id")
-          .where("parent_id", "=", row.id)
-          .limit(1)
-          .executeTakeFirst();
-        const users = await tx.q
-          .selectFrom("users")
-          .select("id")
-          .where("org_id", "=", row.id)
-          .limit(1)
-          .executeTakeFirst();
-        const groups = await tx.q
-          .selectFrom("agent_groups")
-          .select("id")
-          .where("account_id", "=", row.id)
-          .limit(1)
-          .executeTakeFirst();
-        const holds = [children && "child orgs", users && "users", groups && "agent groups"].filter(Boolean);
+        const row = await orgs.lockForChange(tx, found.row.id);
+        if (!row) return fail(notFound(argument(0), found.row.external_id));
+        const holds = await orgs.holdings(tx, row.id);
         if (holds.length > 0) {
           return fail(
             issue("INVALID_STATE", {
@@ -287,8 +238,8 @@ export function orgMethods(deps: Deps) {
             }),
           );
         }
-        const presented = presentOrg(row, await parentOf(tx.q, row));
-        await tx.q.deleteFrom("orgs").where("id", "=", row.id).execute();
+        const presented = presentOrg(row, await parentOf(tx, row));
+        await orgs.delete(tx, row.id);
         tx.emit({ type: "org.deleted", orgPath: row.path, data: presented });
         return ok();
       });

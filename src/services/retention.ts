@@ -4,6 +4,8 @@
  * long. Deleting from the old end leaves the sequence gap-free for everything
  * still kept.
  */
+import { ok } from "../domain/errors.js";
+import { pruneEventsBefore } from "../storage/event-retention.js";
 import type { Deps } from "./context.js";
 
 const BATCH = 5_000;
@@ -14,13 +16,12 @@ export async function pruneEvents(deps: Deps): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - deps.config.eventRetentionDays * DAY_MS).toISOString();
   let deleted = 0;
   for (;;) {
-    const result = await deps.db.q
-      .deleteFrom("events")
-      .where("seq", "in", (eb) =>
-        eb.selectFrom("events").select("seq").where("time", "<", cutoff).orderBy("seq").limit(BATCH),
-      )
-      .executeTakeFirst();
-    const n = Number(result.numDeletedRows);
+    // Each batch is a write of its own: the write lock is held for one batch at a time.
+    let n = 0;
+    await deps.db.write(async (tx) => {
+      n = await pruneEventsBefore(tx, cutoff, BATCH);
+      return ok();
+    });
     deleted += n;
     if (n < BATCH) return deleted;
   }

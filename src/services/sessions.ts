@@ -5,19 +5,31 @@
  */
 import { fail, issue, type MethodResult, ok } from "../domain/errors.js";
 import type { InputOf } from "../domain/methods.js";
+import { orgs } from "../storage/orgs.js";
+import type { OrgRow, UserRow } from "../storage/schema.js";
+import { sessions, users } from "../storage/users.js";
 import { verifyPassword } from "./auth.js";
 import type { Ctx, Deps } from "./context.js";
-import { orgById } from "./lookup.js";
 import { newToken, sha256 } from "./passwords.js";
 import { presentUser } from "./present.js";
+
+/** The session, or NO_SESSION when its user was deleted meanwhile. */
+function answer(session: Awaited<ReturnType<typeof presentSession>> | undefined): MethodResult {
+  return session ? ok([session]) : fail(issue("NO_SESSION"));
+}
+
+function presentSession(user: UserRow, org: OrgRow, token: string | null, expires: string | null) {
+  return { internalId: token, user: presentUser(user, org), expires };
+}
 
 export function sessionMethods(deps: Deps) {
   const { db } = deps;
 
   async function sessionOf(userId: string, token: string | null, expires: string | null) {
-    const user = await db.q.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
-    const org = await orgById(db.q, user.org_id);
-    return { internalId: token, user: presentUser(user, org), expires };
+    const user = await users.byId(db, userId);
+    if (!user) return undefined;
+    const org = await orgs.byId(db, user.org_id);
+    return presentSession(user, org, token, expires);
   }
 
   return {
@@ -26,31 +38,36 @@ export function sessionMethods(deps: Deps) {
       if (!user) return fail(issue("AUTHENTICATION_FAILURE"));
       const token = newToken();
       const expires = new Date(ctx.now.getTime() + deps.config.sessionTtlSeconds * 1000).toISOString();
-      await db.q
-        .insertInto("sessions")
-        .values({ token_hash: sha256(token), user_id: user.id, created_at: ctx.now.toISOString(), expires_at: expires })
-        .execute();
-      return ok([await sessionOf(user.id, token, expires)]);
+      const row = {
+        token_hash: sha256(token),
+        user_id: user.id,
+        created_at: ctx.now.toISOString(),
+        expires_at: expires,
+      };
+      await db.write(async (tx) => {
+        await sessions.insert(tx, row);
+        return ok();
+      });
+      return answer(await sessionOf(user.id, token, expires));
     },
 
     async deleteSession(ctx: Ctx): Promise<MethodResult> {
       const tokenHash = ctx.actor.sessionTokenHash;
       if (!tokenHash) return fail(issue("NO_SESSION", { context: "the call was not made with a session token" }));
-      await db.q.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();
+      await db.write(async (tx) => {
+        await sessions.delete(tx, tokenHash);
+        return ok();
+      });
       deps.credentials.forgetKey(`bearer:${tokenHash}`);
       return ok();
     },
 
     async showCurrentSession(ctx: Ctx): Promise<MethodResult> {
       const tokenHash = ctx.actor.sessionTokenHash;
-      if (!tokenHash) return ok([await sessionOf(ctx.actor.userId, null, null)]);
-      const session = await db.q
-        .selectFrom("sessions")
-        .select("expires_at")
-        .where("token_hash", "=", tokenHash)
-        .executeTakeFirst();
-      if (!session) return fail(issue("NO_SESSION"));
-      return ok([await sessionOf(ctx.actor.userId, ctx.sessionToken ?? null, session.expires_at)]);
+      if (!tokenHash) return answer(await sessionOf(ctx.actor.userId, null, null));
+      const expiresAt = await sessions.expiresAt(db, tokenHash);
+      if (!expiresAt) return fail(issue("NO_SESSION"));
+      return answer(await sessionOf(ctx.actor.userId, ctx.sessionToken ?? null, expiresAt));
     },
   };
 }

@@ -37,7 +37,8 @@ export interface StoredEvent {
 }
 
 export interface Tx {
-  q: Transaction<Schema>;
+  readonly q: Transaction<Schema>;
+  readonly dialect: DialectName;
   emit(event: NewEvent): void;
 }
 
@@ -45,8 +46,14 @@ export interface Database {
   readonly dialect: DialectName;
   readonly q: Kysely<Schema>;
   write<T>(fn: (tx: Tx) => Promise<MethodResult<T>>): Promise<MethodResult<T>>;
-  /** receives each committed batch of events, in seq order */
+  /**
+   * Receives each committed batch of events, in seq order. A listener that
+   * throws is reported to `onListenerError` and changes nothing: the call whose
+   * change committed still answers its result.
+   */
   onCommitted(listener: (events: StoredEvent[]) => void): () => void;
+  /** Whether the database answers (health checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +64,8 @@ export interface DatabaseOptions {
   dataDir: string;
   sync: "normal" | "full";
   clock?: () => Date;
+  /** a committed-event listener threw (the write itself succeeded) */
+  onListenerError?: (error: unknown) => void;
 }
 
 // Most writes append one event: its two statements are compiled once.
@@ -92,6 +101,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await migrate(q, dialectName);
 
   const listeners = new Set<(events: StoredEvent[]) => void>();
+  // The change has committed whatever a listener does: one that throws must not
+  // turn the call into a 500, nor keep the other listeners from their events.
+  function publish(events: StoredEvent[]): void {
+    for (const listener of listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        options.onListenerError?.(error);
+      }
+    }
+  }
 
   async function appendEvents(trx: Transaction<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
     // One counter row numbers the events: bumped inside the writing transaction,
@@ -122,12 +142,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       try {
         const result = await q.transaction().execute(async (trx) => {
           const pending: NewEvent[] = [];
-          const out = await fn({ q: trx, emit: (event) => pending.push(event) });
+          const out = await fn({ q: trx, dialect: dialectName, emit: (event) => pending.push(event) });
           if (out.errors.length > 0) throw new RollBack(out);
           if (pending.length > 0) committed = await appendEvents(trx, pending);
           return out;
         });
-        if (committed.length > 0) for (const listener of listeners) listener(committed);
+        if (committed.length > 0) publish(committed);
         return result;
       } catch (error) {
         if (error instanceof RollBack) return error.result as MethodResult<T>;
@@ -137,6 +157,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     onCommitted(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    async ping() {
+      await sql`select 1`.execute(q);
     },
     async close() {
       await q.destroy();

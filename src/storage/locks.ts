@@ -1,35 +1,45 @@
 /**
- * Row locks that serialise conflicting writers on PostgreSQL. SQLite needs none
- * (every write transaction holds the database's write lock from BEGIN
- * IMMEDIATE), so each is written to be harmless there.
+ * How a repository says which lock a read takes. Every read that a write will
+ * depend on goes through one of these, so the guard is visible at the query.
+ *
+ * PostgreSQL: row locks (`FOR UPDATE`, `FOR SHARE`, `FOR KEY SHARE`) held to
+ * the end of the transaction. SQLite parses none of them and needs none: every
+ * write transaction opens with BEGIN IMMEDIATE and so holds the database's
+ * write lock from its first statement, which excludes every other writer, in
+ * this process and in others on the same file.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, PostgresAdapter, type SelectQueryBuilder } from "kysely";
 import type { DialectName } from "./database.js";
 import type { Schema } from "./schema.js";
 
-type Q = Kysely<Schema>;
-
-/**
- * Locks an org's row for the rest of the transaction and answers whether it
- * still exists. A no-op update rather than SELECT … FOR UPDATE, which SQLite
- * does not parse. Whatever creates or deletes things in an Account takes this
- * lock first (children, users, agent groups, agents, devices and phone numbers),
- * so limits and uniqueness checks cannot interleave.
- */
-export async function lockOrg(q: Q, id: string): Promise<boolean> {
-  const result = await q
-    .updateTable("orgs")
-    .set((eb) => ({ updated_at: eb.ref("updated_at") }))
-    .where("id", "=", id)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+/** What a repository needs to run a query: the connection or transaction, and its dialect. */
+export interface Handle {
+  readonly q: Kysely<Schema>;
+  readonly dialect: DialectName;
 }
 
 /**
- * Serialises acquisitions of one capped group (its busy count and the
- * acquisition that follows) and the creation of its schedule groups.
+ * - `update`: the row is about to change or go; other writers wait.
+ * - `share`: the row must not change until commit (it decides what we write), but other readers
+ *   that take `share` too go on at once.
+ * - `keyShare`: the row must not be deleted until commit (we insert rows that refer to it).
  */
-export async function lockAgentGroup(q: Q, dialect: DialectName, agentGroupId: string): Promise<void> {
-  if (dialect !== "postgres") return;
-  await q.selectFrom("agent_groups").select("id").where("id", "=", agentGroupId).forUpdate().execute();
+export type LockMode = "update" | "share" | "keyShare";
+
+export function isPostgres(q: Kysely<Schema>): boolean {
+  return q.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** The query with `mode`'s row lock on PostgreSQL (on the tables `of`, else all); unchanged on SQLite. */
+export function locked<DB, TB extends keyof DB, O>(
+  q: Kysely<Schema>,
+  query: SelectQueryBuilder<DB, TB, O>,
+  mode: LockMode,
+  of?: string[],
+): SelectQueryBuilder<DB, TB, O> {
+  if (!isPostgres(q)) return query;
+  const tables = of as Parameters<typeof query.forUpdate>[0];
+  if (mode === "update") return query.forUpdate(tables);
+  if (mode === "share") return query.forShare(tables);
+  return query.forKeyShare(tables);
 }

@@ -445,6 +445,10 @@ describe("createAgentGroup and createScheduleGroup limits", () => {
       parent: { internalId: a.accountId },
     });
     assert.deepEqual(theError(reply), failure(409, "SYSTEM_LIMIT_EXCEEDED"));
+    assert.equal(
+      reply.errors[0]?.message,
+      "maximum number of agent groups (2 per Account; CALLBOARD_MAX_AGENT_GROUPS_PER_ACCOUNT) exceeded",
+    );
     assert.equal(await groupCount(t, a.accountId), 2);
     await createGroup(t, b.accountId);
     expectClean(await t.call("deleteAgentGroup", { agentGroup: { internalId: first.internalId } }));

@@ -250,6 +250,10 @@ describe("createAgents: the Account's agent limit", () => {
     assert.deepEqual(loginsOf(reply), [c, a]);
     assert.deepEqual(codes(reply.warnings), ["SYSTEM_LIMIT_EXCEEDED"]);
     assert.ok(reply.warnings[0]?.context?.includes(b), reply.warnings[0]?.context);
+    assert.equal(
+      reply.warnings[0]?.message,
+      "maximum number of agents (2 per Account; CALLBOARD_MAX_AGENTS_PER_ACCOUNT) exceeded",
+    );
     const again = await t.call("createAgents", {
       agents: [{ externalId: d }],
       agentGroup: { internalId: group.internalId },

@@ -359,14 +359,20 @@ describe("createOrg limits", () => {
     const before = await orgCount(t);
     const third = await t.call("createOrg", { child: { externalId: unique("e") }, parent: { internalId: "root" } });
     assert.deepEqual(theError(third), failure(409, "SYSTEM_LIMIT_EXCEEDED"));
-    assert.equal(third.errors[0]?.message, "maximum number of enterprises exceeded");
+    assert.equal(
+      third.errors[0]?.message,
+      "maximum number of enterprises (2 per SuperEnterprise; CALLBOARD_MAX_ENTERPRISES) exceeded",
+    );
     await createAccount(t, enterprise.internalId);
     const second = await t.call("createOrg", {
       child: { externalId: unique("a") },
       parent: { internalId: enterprise.internalId },
     });
     assert.equal(second.status, 409);
-    assert.equal(second.errors[0]?.message, "maximum number of accounts exceeded");
+    assert.equal(
+      second.errors[0]?.message,
+      "maximum number of accounts (1 per Enterprise; CALLBOARD_MAX_ACCOUNTS_PER_ENTERPRISE) exceeded",
+    );
     assert.equal(await orgCount(t), before + 1);
   });
 });

@@ -58,7 +58,13 @@ const usersOf = (reply: Reply) => reply.data as unknown as WireUser[];
 const loginsOf = (reply: Reply) => usersOf(reply).map((u) => u.externalId);
 
 const placed = (issues: Reply["warnings"]) =>
-  issues.map((w) => ({ code: w.code, severity: w.severity, attributeName: w.attributeName, context: w.context }));
+  issues.map((w) => ({
+    code: w.code,
+    severity: w.severity,
+    attributeName: w.attributeName,
+    // the item's label; the reasons that follow in parentheses are checked on their own
+    context: w.context?.replace(/ \(.*\)$/s, ""),
+  }));
 
 async function show(t: TestApp, externalId: string): Promise<Reply> {
   return t.call("showUser", { user: { externalId } });
@@ -300,6 +306,19 @@ describe("createUsers", () => {
     assert.equal(reply.warnings[3]?.message, `Object '${ADMIN.user}' already exists`);
     assert.equal(reply.warnings[4]?.message, `Object '${ok1}' already exists`);
     assert.equal(await userCount(t), before + 2);
+  });
+
+  it("names every problem of a failed item in its one warning, and lists the valid roles", async () => {
+    const { accountId } = await makeAccount(t);
+    const reply = await t.call("createUsers", {
+      users: [{ externalId: uniqueEmail(), firstName: "F", lastName: "L", roles: ["Wizard"], email: "nope" }],
+      org: { internalId: accountId },
+    });
+    expectOk(reply);
+    assert.equal(reply.warnings.length, 1);
+    const context = reply.warnings[0]?.context ?? "";
+    assert.match(context, /'Wizard' is not a role: Administrator, AccountManager, Supervisor, Agent/);
+    assert.match(context, /not an email/);
   });
 
   it("lets an AccountManager grant every role but Administrator", async () => {

@@ -11,10 +11,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ok } from "../../src/domain/errors.js";
 import { buildApp } from "../../src/http/app.js";
-import { stateById } from "../../src/services/agent-lookup.js";
 import { createServices } from "../../src/services/index.js";
 import { presentAgentState } from "../../src/services/present-agents.js";
-import { findEligibleAgent } from "../../src/storage/agent-states.js";
+import { agentStates } from "../../src/storage/agent-states.js";
 import { ADMIN, basic, makeAccount, startApp, suiteApp, TEST_DATABASE, type TestApp } from "../factories/app.js";
 import { makeAgents, makeGroup } from "../factories/contact-center.js";
 import { findDoubleBookings, runAcquireLoad } from "./holds.js";
@@ -41,10 +40,9 @@ async function expectNoDoubleBooking(t: TestApp, baseUrls: string[]): Promise<vo
     agentGroupId: groupId,
     clients: CLIENTS,
     holds: 300,
-    ms: 15_000,
   });
   assert.equal(errors, 0);
-  assert.ok(holds.length >= 100, `only ${holds.length} holds`);
+  assert.ok(holds.length >= 300, `only ${holds.length} holds`);
   assert.deepEqual(findDoubleBookings(holds), []);
 }
 
@@ -71,11 +69,11 @@ describe("the double-booking checker", () => {
         ...services,
         acquireAgent: async (ctx, input) => {
           const groupId = input.agentState.agentGroup?.internalId ?? "";
-          const id = await findEligibleAgent(deps.db.q, deps.db.dialect, { agentGroupId: groupId });
+          const id = await agentStates.findEligibleAgent(deps.db, { agentGroupId: groupId });
           await new Promise((resolve) => setImmediate(resolve));
           if (!id) return ok();
           await deps.db.q.updateTable("agent_states").set({ contact_state: "Acquired" }).where("id", "=", id).execute();
-          return ok([presentAgentState(await stateById(deps.db.q, id), ctx.now)]);
+          return ok([presentAgentState(await agentStates.byId(deps.db, id), ctx.now)]);
         },
       },
     });
@@ -88,9 +86,8 @@ describe("the double-booking checker", () => {
         agentGroupId: groupId,
         clients: CLIENTS,
         holds: 300,
-        ms: 5000,
       });
-      assert.ok(holds.length > 0);
+      assert.ok(holds.length >= 300);
       assert.ok(findDoubleBookings(holds).length > 0, "the broken acquire must be caught");
     } finally {
       await broken.close();
