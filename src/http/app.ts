@@ -18,6 +18,7 @@ import { authenticate } from "../services/auth.js";
 import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
+import { clientErrorHandler, frameworkErrors } from "./framework-errors.js";
 import { RateLimiter } from "./rate-limit.js";
 
 export interface AppDeps extends Deps {
@@ -52,6 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request log lines cost throughput; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
   });
   const limiter = new RateLimiter(config.rateLimit);
   // Failed sign-ins are counted per address and checked before the (slow)

@@ -4,6 +4,9 @@
  * make orgs and users with unique ids.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before } from "node:test";
 import pg from "pg";
 import { compose, type Runtime } from "../../src/compose.js";
@@ -156,6 +159,43 @@ export function suiteApp(options: Parameters<typeof startApp>[0] = {}): TestApp 
     call: (method, body, auth) => app().call(method, body, auth),
     close: () => app().close(),
   };
+}
+
+/**
+ * Two instances of the server on one database, for the suite: two runtimes on
+ * one PostgreSQL schema, or on one SQLite file (two connections, as two
+ * processes would have). Calls to `first` and `second` race at the database.
+ */
+export function suiteInstances(): { first: TestApp; second: TestApp } {
+  const made = madeBefore("the suite's instances", async () => {
+    const dir = TEST_DATABASE === "sqlite" ? mkdtempSync(join(tmpdir(), "callboard-pair-")) : undefined;
+    const first = await startApp(dir ? { env: { CALLBOARD_DATA_DIR: dir } } : {});
+    const shared: Record<string, string> = dir
+      ? { CALLBOARD_DATA_DIR: dir }
+      : { CALLBOARD_DATABASE_URL: first.databaseUrl ?? "" };
+    const second = await startApp({ env: shared });
+    return { first, second, dir };
+  });
+  after(async () => {
+    const { first, second, dir } = made();
+    await second.close();
+    await first.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const facade = (pick: (m: ReturnType<typeof made>) => TestApp): TestApp => ({
+    get runtime() {
+      return pick(made()).runtime;
+    },
+    get databaseUrl() {
+      return pick(made()).databaseUrl;
+    },
+    get clock() {
+      return pick(made()).clock;
+    },
+    call: (method, body, auth) => pick(made()).call(method, body, auth),
+    close: () => pick(made()).close(),
+  });
+  return { first: facade((m) => m.first), second: facade((m) => m.second) };
 }
 
 /** An Account made by `makeAccount`: its id, its Enterprise's, and its externalId. */

@@ -8,4 +8,5 @@ describe("on PostgreSQL", async () => {
   await import("../reliability/no-double-booking.test.js");
   await import("../reliability/fuzz.test.js");
   await import("../reliability/races.test.js");
+  await import("../reliability/lost-updates.test.js");
 });
