@@ -14,12 +14,16 @@ import { fail, type Issue, issue } from "../domain/errors.js";
 const envelope = (found: Issue) => JSON.stringify(fail(found));
 
 /** Fastify's `frameworkErrors`: a bad URL or an over-long method name. */
-export function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply) {
+export function frameworkErrors(
+  error: Error & { code?: string },
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const [status, found] =
     error.code === "FST_ERR_MAX_PARAM_LENGTH"
       ? [404, issue("UNKNOWN_METHOD", { subject: "(too long)", context: "a method name has at most 100 characters" })]
       : [400, issue("ARG_INVALID_DATA", { subject: "url", context: "the URL is not valid percent-encoded UTF-8" })];
-  return reply.code(status).header("content-type", "application/json; charset=utf-8").send(envelope(found));
+  void reply.code(status).header("content-type", "application/json; charset=utf-8").send(envelope(found));
 }
 
 /** Fastify's `clientErrorHandler`: what the HTTP parser refused, on the raw socket. */
