@@ -14,11 +14,7 @@ import { fail, type Issue, issue } from "../domain/errors.js";
 const envelope = (found: Issue) => JSON.stringify(fail(found));
 
 /** Fastify's `frameworkErrors`: a bad URL or an over-long method name. */
-export function frameworkErrors(
-  error: Error & { code?: string },
-  _request: FastifyRequest,
-  reply: FastifyReply,
-): void {
+export function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
   const [status, found] =
     error.code === "FST_ERR_MAX_PARAM_LENGTH"
       ? [404, issue("UNKNOWN_METHOD", { subject: "(too long)", context: "a method name has at most 100 characters" })]
