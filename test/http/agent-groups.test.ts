@@ -382,6 +382,22 @@ describe("createAgentGroup", () => {
         }),
         expected: { status: 400, code: "ATTRIBUTE_INVALID_DATA", argumentIndex: 0, attributeName: "attributes" },
       },
+      {
+        name: "a 100,000-character attribute value → ATTRIBUTE_INVALID_DATA",
+        body: () => ({
+          agentGroup: { externalId: unique("grp"), attributes: [{ name: "x", value: "v".repeat(100_000) }] },
+          parent: { internalId: a.accountId },
+        }),
+        expected: { status: 400, code: "ATTRIBUTE_INVALID_DATA", argumentIndex: 0, attributeName: "attributes" },
+      },
+      {
+        name: "a configuration name over 255 characters → ATTRIBUTE_INVALID_DATA",
+        body: () => ({
+          agentGroup: { externalId: unique("grp"), configuration: [{ name: "n".repeat(256), value: "1" }] },
+          parent: { internalId: a.accountId },
+        }),
+        expected: { status: 400, code: "ATTRIBUTE_INVALID_DATA", argumentIndex: 0, attributeName: "configuration" },
+      },
     ];
     for (const c of cases) {
       it(c.name, async () => {

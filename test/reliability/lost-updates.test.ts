@@ -232,6 +232,25 @@ describe(`no lost update between two instances`, () => {
   });
 });
 
+describe("credentials cached on another instance", () => {
+  const { first, second } = suiteInstances();
+
+  it("a user deleted on one instance gets 401 on the other, never a 500", async () => {
+    const { accountId } = await makeAccount(first);
+    const user = await makeUser(first, accountId, ["Supervisor"]);
+    assert.equal((await second.call("showCurrentSession", {}, user)).status, 200);
+    expectSuccess(await first.call("deleteUsers", { users: [{ externalId: user.user }] }));
+    const session = await second.call("showCurrentSession", {}, user);
+    assert.equal(session.status, 401, JSON.stringify(session.errors));
+    const password = await second.call(
+      "changePassword",
+      { user: { externalId: user.user }, currentPassword: user.password, newPassword: "another-password" },
+      user,
+    );
+    assert.ok(password.status === 401 || password.status === 404, `${password.status}`);
+  });
+});
+
 function expectSuccess(reply: Reply): void {
   assert.equal(reply.status, 200, JSON.stringify(reply.errors));
 }
