@@ -115,4 +115,48 @@ describe("the event hub", () => {
     assert.deepEqual(ids, [seen + 1, seen + 2, seen + 3]);
     hub.stop();
   });
+
+  it("disconnects a subscriber that does not read, with a reason, and goes on serving the others", async () => {
+    const account = await makeAccount(t);
+    const group = await makeGroup(t, account.accountId);
+    const [agent] = await makeAgents(t, account.accountId, group.internalId, 1);
+    const { db } = t.runtime.deps;
+    const hub = new EventHub({ q: db.q, tickMs: 1, maxBufferBytes: 8_000 });
+    await hub.start();
+    const off = db.onCommitted((events) => hub.committed(events));
+    // A socket that never takes anything: its bytes stay queued.
+    const stuck = new Writable({ highWaterMark: 1, write() {} }) as unknown as ServerResponse;
+    let ended = "";
+    const end = stuck.end.bind(stuck);
+    stuck.end = ((chunk?: unknown) => {
+      ended = String(chunk ?? "");
+      return end();
+    }) as typeof stuck.end;
+    const slow = hub.subscribe(stuck, {
+      filter: { scope: "/" },
+      holder: { userId: "u", credential: "" },
+      after: hub.lastSeq,
+      first: "",
+    });
+    const fast = sink();
+    const start = hub.lastSeq;
+    hub.subscribe(fast.res, {
+      filter: { scope: "/" },
+      holder: { userId: "u", credential: "" },
+      after: start,
+      first: "",
+    });
+    for (let i = 0; i < 40; i++) await touch(t, agent!, 8000 + i);
+    const deadline = Date.now() + 10_000;
+    while (fast.ids.length < 40 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(slow.closed, true);
+    assert.match(ended, /disconnected: subscriber too slow/);
+    assert.deepEqual(
+      fast.ids,
+      Array.from({ length: 40 }, (_, i) => start + 1 + i),
+    );
+    assert.equal(hub.subscriberCount, 1);
+    off();
+    hub.stop();
+  });
 });
