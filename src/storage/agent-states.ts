@@ -24,8 +24,8 @@ import { under } from "./scope.js";
 
 type Q = Kysely<Schema>;
 
-/** Agent states with what their wire form needs from the user, group and schedule group. */
-function agentStateQuery(q: Q) {
+/** Agent states with what their wire form needs from the user, group and schedule group (for storage/ only). */
+export function agentStateQuery(q: Q) {
   return q
     .selectFrom("agent_states as s")
     .innerJoin("users as u", "u.id", "s.user_id")
