@@ -83,7 +83,9 @@ describe("normalizePhone", () => {
     for (const input of [`+1${"-".repeat(60)}`, `+${"1 ".repeat(30)}(`, `+1${" ".repeat(100_000)}x`]) {
       normalizePhone(input);
     }
-    assert.ok(performance.now() - started < 50);
+    // Backtracking blows up exponentially (seconds, minutes); linear work takes
+    // a millisecond or two. The bound is loose so that a busy machine cannot fail it.
+    assert.ok(performance.now() - started < 1000);
   });
 });
 
