@@ -11,6 +11,7 @@ import { sweepBreaks } from "./services/breaks.js";
 import { type Clock, type Deps, type IdGenerator, randomId, systemClock } from "./services/context.js";
 import { CredentialCache } from "./services/credentials.js";
 import { createServices } from "./services/index.js";
+import { expireLeases } from "./services/leases.js";
 import { scryptHasher } from "./services/passwords.js";
 import { every } from "./services/periodic.js";
 import { pruneEvents } from "./services/retention.js";
@@ -18,6 +19,8 @@ import { openDatabase } from "./storage/database.js";
 
 /** How often Breaks are checked against maxBreakTime (its unit is minutes). */
 const BREAK_SWEEP_MS = 5_000;
+/** How often ended leases are looked for: a lease is released within 1 s of its end (SPEC §5.3). */
+const LEASE_SWEEP_MS = 250;
 /** How often events past their retention (counted in days) are deleted. */
 const PRUNE_EVENTS_MS = 3_600_000;
 
@@ -56,6 +59,7 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
   const failed = (task: string) => (error: unknown) => overrides.logger?.error({ err: error }, `${task} failed`);
   const stopTasks = [
     every(BREAK_SWEEP_MS, () => sweepBreaks(deps), failed("break sweep")),
+    every(LEASE_SWEEP_MS, () => expireLeases(deps), failed("lease expiry")),
     every(PRUNE_EVENTS_MS, () => pruneEvents(deps), failed("event pruning")),
   ];
   return {

@@ -3,6 +3,7 @@
  * whole (every problem reported together), and frozen. Nothing else reads
  * process.env.
  */
+import { MAX_LEASE_SECONDS } from "./domain/lease.js";
 import { normalizeLogin } from "./domain/text.js";
 
 export interface Limits {
@@ -41,6 +42,8 @@ export interface Config {
   /** failed sign-ins per minute per address before 429; 0 turns the limit off */
   authFailureLimit: number;
   eventRetentionDays: number;
+  /** the lease of an acquisition when acquireAgent names none; 0: held until released */
+  defaultLeaseSeconds: number;
   limits: Limits;
 }
 
@@ -124,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: int("CALLBOARD_RATE_LIMIT", 10_000, 0),
     authFailureLimit: int("CALLBOARD_AUTH_FAILURE_LIMIT", 30, 0),
     eventRetentionDays: int("CALLBOARD_EVENT_RETENTION_DAYS", 7, 1),
+    defaultLeaseSeconds: int("CALLBOARD_DEFAULT_LEASE_SECONDS", 0, 0, MAX_LEASE_SECONDS),
     limits: {
       bulkItems: int("CALLBOARD_MAX_BULK_ITEMS", DEFAULT_LIMITS.bulkItems, 1),
       agentsPerAccount: int("CALLBOARD_MAX_AGENTS_PER_ACCOUNT", DEFAULT_LIMITS.agentsPerAccount, 1),

@@ -145,6 +145,8 @@ export const AgentState = Type.Object(
     workStateStartTime: opt(Str),
     contactStateStartTime: opt(Str),
     breakExceeded: opt(Bool),
+    acquisition: opt(Type.Object({ id: opt(Str), expires: opt(Str) }, closed)),
+    leaseSeconds: opt(Num),
     version: opt(Num),
     ...audit,
   },

@@ -208,7 +208,15 @@ export class EventHub {
         if (typeof org.externalId === "string") this.#accounts.set(id, org.externalId);
       }
       const account = id === undefined ? null : { internalId: id, externalId: this.#accounts.get(id) ?? null };
-      return publishedOf({ seq: e.seq, type: e.type, time: e.time, account, data: e.data }, e.orgPath);
+      const wire = {
+        seq: e.seq,
+        type: e.type,
+        time: e.time,
+        account,
+        data: e.data,
+        ...(e.reason ? { reason: e.reason } : {}),
+      };
+      return publishedOf(wire, e.orgPath);
     });
   }
 
@@ -379,7 +387,14 @@ export class EventHub {
 
 function storedOf(row: EventRow | StoredEvent): StoredEvent {
   if ("org_path" in row) {
-    return { seq: Number(row.seq), type: row.type, time: row.time, orgPath: row.org_path, data: JSON.parse(row.data) };
+    return {
+      seq: Number(row.seq),
+      type: row.type,
+      time: row.time,
+      orgPath: row.org_path,
+      data: JSON.parse(row.data),
+      ...(row.reason ? { reason: row.reason } : {}),
+    };
   }
   return row;
 }

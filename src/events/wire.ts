@@ -33,6 +33,8 @@ export interface WireEvent {
   time: string;
   account: AccountKey | null;
   data: unknown;
+  /** why the change happened, when not by a call: "leaseExpired" */
+  reason?: string;
 }
 
 /** A published event: the wire form, where it belongs, and its frame, built once. */

@@ -11,11 +11,13 @@
 import type { Mode } from "../domain/agent-group.js";
 import { isContactState, onRelease, type WorkState } from "../domain/agent-state.js";
 import { attributeIssue, fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
+import { fenced, leaseExpiry, leaseProblem } from "../domain/lease.js";
 import type { InputOf } from "../domain/methods.js";
 import { currentInterval, type ScheduleEntry } from "../domain/schedule.js";
 import { externalIdProblem, normalizeDevice } from "../domain/text.js";
 import { agentGroups } from "../storage/agent-groups.js";
-import { agentStates } from "../storage/agent-states.js";
+import { type AgentStateView, agentStates } from "../storage/agent-states.js";
+import type { Tx } from "../storage/database.js";
 import { orgs } from "../storage/orgs.js";
 import type { AgentGroupRow } from "../storage/schema.js";
 import { lockAgentState } from "./agent-lookup.js";
@@ -52,6 +54,11 @@ export function acquireMethods(deps: Deps) {
             ),
           );
         else device = normalizeDevice(given);
+      }
+      const leaseSeconds = want.leaseSeconds ?? deps.config.defaultLeaseSeconds;
+      if (want.leaseSeconds != null) {
+        const problem = leaseProblem(want.leaseSeconds);
+        if (problem) errors.push(attributeIssue("ATTRIBUTE_INVALID_DATA", "leaseSeconds", 0, problem));
       }
       if (!want.agentGroup && !want.currentScheduleGroup) {
         errors.push(
@@ -151,7 +158,13 @@ export function acquireMethods(deps: Deps) {
         });
         if (!id) return none;
         const now = ctx.now.toISOString();
-        if (!(await agentStates.take(tx, id, contactState, device, now, ctx.actor.externalId))) return none;
+        const acquisition = {
+          contactState,
+          device,
+          id: deps.newId(),
+          leaseExpires: leaseExpiry(ctx.now, leaseSeconds),
+        };
+        if (!(await agentStates.take(tx, id, acquisition, now, ctx.actor.externalId))) return none;
         const wire = presentAgentState(await agentStates.byId(tx, id), ctx.now);
         tx.emit({ type: "agentState.changed", orgPath: group.account_path, data: wire });
         return ok([wire]);
@@ -159,36 +172,53 @@ export function acquireMethods(deps: Deps) {
     },
 
     async releaseAgent(ctx: Ctx, input: InputOf<"releaseAgent">): Promise<MethodResult> {
+      const given = input.agentState.acquisition?.id;
       return db.write(async (tx) => {
         // Locked until commit: a concurrent changeAgentState waits for this
         // release and then applies to the released row, or the other way round.
         const found = await lockAgentState(tx, ctx.actor, input.agentState, { argumentIndex: 0, ...CC });
         if (!found.ok) return fail(found.error);
         const row = found.row;
+        if (fenced(given, row.acquisition_id)) {
+          const why = "not the agent's current acquisition: its lease ended, or it was released";
+          return fail(attributeIssue("INVALID_STATE", "acquisition.id", 0, why));
+        }
         if (row.contact_state === "Idle") return ok([presentAgentState(row, ctx.now)]);
-        const next = onRelease({
-          workState: row.work_state as WorkState,
-          requestedWorkState: row.requested_work_state as WorkState | null,
-        });
-        const now = ctx.now.toISOString();
-        const workChanged = next.workState !== row.work_state;
-        const written = await agentStates.transition(tx, row.id, row.version, {
-          work_state: next.workState,
-          requested_work_state: next.requestedWorkState,
-          contact_state: "Idle",
-          contact_state_start: now,
-          device: null,
-          phone_number: row.phone_number,
-          work_state_start: workChanged ? now : row.work_state_start,
-          break_alerted: workChanged ? 0 : row.break_alerted,
-          updated_at: now,
-          modified_by: ctx.actor.externalId,
-        });
-        if (!written) throw new Error(`agent state ${row.id} changed under its lock`);
-        const wire = presentAgentState(await agentStates.byId(tx, row.id), ctx.now);
-        tx.emit({ type: "agentState.changed", orgPath: row.account_path, data: wire });
+        const wire = await release(tx, row, ctx.now, ctx.actor.externalId);
         return ok([wire]);
       });
     },
   };
+}
+
+/**
+ * Releases a held agent whose row the caller has locked: Idle, no device, no
+ * acquisition, and the pending requested work state applied (SPEC §5.4). Used
+ * by releaseAgent and by the lease sweep (`reason: "leaseExpired"`).
+ */
+export async function release(tx: Tx, row: AgentStateView, at: Date, by: string, reason?: string) {
+  const next = onRelease({
+    workState: row.work_state as WorkState,
+    requestedWorkState: row.requested_work_state as WorkState | null,
+  });
+  const now = at.toISOString();
+  const workChanged = next.workState !== row.work_state;
+  const written = await agentStates.transition(tx, row.id, row.version, {
+    work_state: next.workState,
+    requested_work_state: next.requestedWorkState,
+    contact_state: "Idle",
+    contact_state_start: now,
+    device: null,
+    phone_number: row.phone_number,
+    work_state_start: workChanged ? now : row.work_state_start,
+    break_alerted: workChanged ? 0 : row.break_alerted,
+    acquisition_id: null,
+    lease_expires: null,
+    updated_at: now,
+    modified_by: by,
+  });
+  if (!written) throw new Error(`agent state ${row.id} changed under its lock`);
+  const wire = presentAgentState(await agentStates.byId(tx, row.id), at);
+  tx.emit({ type: "agentState.changed", orgPath: row.account_path, data: wire, ...(reason ? { reason } : {}) });
+  return wire;
 }

@@ -23,10 +23,12 @@ import {
 import { echoProblems } from "../domain/agent-state-input.js";
 import { attributeValue, type NamedValue, withAttribute } from "../domain/attributes.js";
 import { attributeIssue, fail, type Issue, issue, type MethodResult, ok } from "../domain/errors.js";
+import { fenced, leaseExpiry, leaseProblem } from "../domain/lease.js";
 import type { InputOf } from "../domain/methods.js";
 import { isAgentOnly } from "../domain/roles.js";
+import type { AgentStateInput } from "../domain/schemas.js";
 import { normalizePhone } from "../domain/text.js";
-import { agentStates } from "../storage/agent-states.js";
+import { type AgentStateView, agentStates } from "../storage/agent-states.js";
 import { orgs } from "../storage/orgs.js";
 import { users } from "../storage/users.js";
 import { lockAgentState } from "./agent-lookup.js";
@@ -108,6 +110,7 @@ export function changeAgentStateMethods(deps: Deps) {
           lastName: row.user_last_name,
         });
         for (const { name, why } of echoed) bad(name, why);
+        const leaseExpires = checkLease(change, row, agentOnly, ctx.now, errors);
         if (errors.length > 0) return fail(errors);
 
         const situation: AgentSituation = {
@@ -124,7 +127,10 @@ export function changeAgentStateMethods(deps: Deps) {
         const { workState, requestedWorkState } = decision.next;
         const now = ctx.now.toISOString();
         const stateChanged =
-          workState !== row.work_state || requestedWorkState !== row.requested_work_state || phone !== row.phone_number;
+          workState !== row.work_state ||
+          requestedWorkState !== row.requested_work_state ||
+          phone !== row.phone_number ||
+          leaseExpires !== row.lease_expires;
         const userChanged = loginEnabled !== (row.user_login_enabled === 1) || nextAttributes !== attributes;
         if (!stateChanged && !userChanged) return ok([presentAgentState(row, ctx.now)]);
         const written = await agentStates.transition(tx, row.id, row.version, {
@@ -136,6 +142,8 @@ export function changeAgentStateMethods(deps: Deps) {
           phone_number: phone,
           work_state_start: workState !== row.work_state ? now : row.work_state_start,
           break_alerted: workState !== row.work_state ? 0 : row.break_alerted,
+          acquisition_id: row.acquisition_id,
+          lease_expires: leaseExpires,
           updated_at: now,
           modified_by: ctx.actor.externalId,
         });
@@ -157,4 +165,43 @@ export function changeAgentStateMethods(deps: Deps) {
       return result;
     },
   };
+}
+
+/**
+ * `leaseSeconds` while held extends the lease from now (SPEC §5.3); naming an
+ * acquisition that is not the current one is fenced off (INVALID_STATE). An
+ * echoed acquisition without leaseSeconds is a read-only field like the others.
+ * Answers the lease's end after the call.
+ */
+function checkLease(
+  change: AgentStateInput,
+  row: AgentStateView,
+  agentOnly: boolean,
+  now: Date,
+  errors: Issue[],
+): string | null {
+  const given = change.acquisition;
+  if (change.leaseSeconds == null) {
+    const readOnly = "cannot be changed by changeAgentState; extend a lease with leaseSeconds";
+    if (given?.id != null && given.id !== row.acquisition_id) {
+      errors.push(attributeIssue("ATTRIBUTE_INVALID_DATA", "acquisition.id", 0, readOnly));
+    } else if (given?.expires != null && given.expires !== row.lease_expires) {
+      errors.push(attributeIssue("ATTRIBUTE_INVALID_DATA", "acquisition.expires", 0, readOnly));
+    }
+    return row.lease_expires;
+  }
+  const problem = leaseProblem(change.leaseSeconds);
+  if (problem) {
+    errors.push(attributeIssue("ATTRIBUTE_INVALID_DATA", "leaseSeconds", 0, problem));
+  } else if (agentOnly) {
+    errors.push(issue("PERMISSION_DENIED", { subject: "leaseSeconds", context: "a lease is the holder's to extend" }));
+  } else if (row.contact_state === "Idle") {
+    errors.push(attributeIssue("INVALID_STATE", "leaseSeconds", 0, "the agent is not held: no lease to extend"));
+  } else if (fenced(given?.id, row.acquisition_id)) {
+    const why = "not the agent's current acquisition: its lease ended, or it was released";
+    errors.push(attributeIssue("INVALID_STATE", "acquisition.id", 0, why));
+  } else {
+    return leaseExpiry(now, change.leaseSeconds);
+  }
+  return row.lease_expires;
 }

@@ -183,6 +183,8 @@ export function createAgentMethods(deps: Deps) {
         work_state_start: now,
         contact_state_start: now,
         break_alerted: 0,
+        acquisition_id: null,
+        lease_expires: null,
         version: 1,
         created_at: now,
         updated_at: now,

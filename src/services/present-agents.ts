@@ -64,6 +64,7 @@ export function presentAgentState(row: AgentStateView, now: Date) {
     currentPhoneNumber: row.phone_number,
     workStateStartTime: row.work_state_start,
     contactStateStartTime: row.contact_state_start,
+    acquisition: row.acquisition_id === null ? null : { id: row.acquisition_id, expires: row.lease_expires },
     breakExceeded: isBreakExceeded(
       row.work_state as WorkState,
       new Date(row.work_state_start),

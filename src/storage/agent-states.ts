@@ -69,6 +69,16 @@ function byKey(column: "s.id" | "u.login_key", lock: boolean) {
 const read = { id: byKey("s.id", false), login: byKey("u.login_key", false) };
 const lockedRead = { id: byKey("s.id", true), login: byKey("u.login_key", true) };
 const byId = prepare((q, id: string) => agentStateQuery(q).where("s.id", "=", id));
+const lockedById = prepare((q, id: string) => locked(q, agentStateQuery(q).where("s.id", "=", id), "update", ["s"]));
+const leasesEnded = prepare((q, now: string, limit: number) =>
+  q
+    .selectFrom("agent_states")
+    .select("id")
+    .where("lease_expires", "<=", now)
+    .where("contact_state", "!=", "Idle")
+    .orderBy("lease_expires")
+    .limit(limit),
+);
 
 export interface Pool {
   agentGroupId: string;
@@ -110,20 +120,32 @@ const busyCount = prepare((q, agentGroupId: string) =>
     .where("contact_state", "!=", "Idle"),
 );
 
-const take = prepare((q, contactState: string, now: string, device: string | null, by: string, id: string) =>
-  q
-    .updateTable("agent_states")
-    .set((eb) => ({
-      contact_state: contactState,
-      contact_state_start: now,
-      device,
-      version: eb("version", "+", 1),
-      updated_at: now,
-      modified_by: by,
-    }))
-    .where("id", "=", id)
-    .where("contact_state", "=", "Idle")
-    .where("work_state", "=", "Ready"),
+const take = prepare(
+  (
+    q,
+    contactState: string,
+    now: string,
+    device: string | null,
+    acquisitionId: string,
+    leaseExpires: string | null,
+    by: string,
+    id: string,
+  ) =>
+    q
+      .updateTable("agent_states")
+      .set((eb) => ({
+        contact_state: contactState,
+        contact_state_start: now,
+        device,
+        acquisition_id: acquisitionId,
+        lease_expires: leaseExpires,
+        version: eb("version", "+", 1),
+        updated_at: now,
+        modified_by: by,
+      }))
+      .where("id", "=", id)
+      .where("contact_state", "=", "Idle")
+      .where("work_state", "=", "Ready"),
 );
 
 /** The fields of an agent state that its writers change. */
@@ -136,6 +158,8 @@ export interface StateChange {
   phone_number: string | null;
   work_state_start: string;
   break_alerted: number;
+  acquisition_id: string | null;
+  lease_expires: string | null;
   updated_at: string;
   modified_by: string;
 }
@@ -151,6 +175,8 @@ const transition = prepare(
     phone: string | null,
     workStateStart: string,
     breakAlerted: number,
+    acquisitionId: string | null,
+    leaseExpires: string | null,
     at: string,
     by: string,
     id: string,
@@ -167,6 +193,8 @@ const transition = prepare(
         phone_number: phone,
         work_state_start: workStateStart,
         break_alerted: breakAlerted,
+        acquisition_id: acquisitionId,
+        lease_expires: leaseExpires,
         version: eb("version", "+", 1),
         updated_at: at,
         modified_by: by,
@@ -227,6 +255,8 @@ export const agentStates = {
       next.phone_number,
       next.work_state_start,
       next.break_alerted,
+      next.acquisition_id,
+      next.lease_expires,
       next.updated_at,
       next.modified_by,
       id,
@@ -241,9 +271,27 @@ export const agentStates = {
     return (await query.first(h.q, pool.agentGroupId, pool.scheduleGroupId ?? "", pool.userId ?? ""))?.id;
   },
 
-  /** Takes an agent found eligible, if it still is (Ready and Idle). Answers whether it did. */
-  async take(h: Handle, id: string, contactState: string, device: string | null, at: string, by: string) {
-    return (await take.run(h.q, contactState, at, device, by, id)) === 1;
+  /** Takes an agent found eligible, if it still is (Ready and Idle), for one acquisition. Answers whether it did. */
+  async take(
+    h: Handle,
+    id: string,
+    acquisition: { contactState: string; device: string | null; id: string; leaseExpires: string | null },
+    at: string,
+    by: string,
+  ) {
+    const { contactState, device, leaseExpires } = acquisition;
+    return (await take.run(h.q, contactState, at, device, acquisition.id, leaseExpires, by, id)) === 1;
+  },
+
+  /** The state by id, whatever the scope, locked until commit (the lease sweep). */
+  async lockById(h: Handle, id: string): Promise<AgentStateView | undefined> {
+    return lockedById.first(h.q, id);
+  },
+
+  /** Held agents whose lease ended at `now`, oldest first, at most `limit`. */
+  async leasesEnded(h: Handle, now: string, limit: number): Promise<string[]> {
+    const rows = await leasesEnded.all(h.q, now, limit);
+    return rows.map((row) => row.id);
   },
 
   /** Agents of a group holding a contact (for the Standard cap). */

@@ -26,6 +26,8 @@ export interface NewEvent {
   /** path of the org the event belongs to (see OrgTable.path) */
   orgPath: string;
   data: unknown;
+  /** why the change happened, when not by a call ("leaseExpired") */
+  reason?: string | undefined;
 }
 
 export interface StoredEvent {
@@ -34,6 +36,7 @@ export interface StoredEvent {
   time: string;
   orgPath: string;
   data: unknown;
+  reason?: string | undefined;
 }
 
 export interface Tx {
@@ -76,8 +79,9 @@ const bumpEventCounter = prepare((q, n: number) =>
     .where("name", "=", "events")
     .returning("value"),
 );
-const insertEvent = prepare((q, seq: number, type: string, time: string, orgPath: string, data: string) =>
-  q.insertInto("events").values({ seq, type, time, org_path: orgPath, data }),
+const insertEvent = prepare(
+  (q, seq: number, type: string, time: string, orgPath: string, data: string, reason: string | null) =>
+    q.insertInto("events").values({ seq, type, time, org_path: orgPath, data, reason }),
 );
 
 class RollBack extends Error {
@@ -120,16 +124,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (!counter) throw new Error("the events counter row is missing");
     const first = Number(counter.value) - pending.length + 1;
     const time = clock().toISOString();
-    const stored = pending.map((e, i) => ({ seq: first + i, type: e.type, time, orgPath: e.orgPath, data: e.data }));
+    const stored: StoredEvent[] = pending.map((e, i) => ({
+      seq: first + i,
+      type: e.type,
+      time,
+      orgPath: e.orgPath,
+      data: e.data,
+      ...(e.reason ? { reason: e.reason } : {}),
+    }));
     const rows = stored.map((e) => ({
       seq: e.seq,
       type: e.type,
       time,
       org_path: e.orgPath,
       data: JSON.stringify(e.data),
+      reason: e.reason ?? null,
     }));
     const [only] = rows;
-    if (rows.length === 1 && only) await insertEvent.run(trx, only.seq, only.type, only.time, only.org_path, only.data);
+    if (rows.length === 1 && only)
+      await insertEvent.run(trx, only.seq, only.type, only.time, only.org_path, only.data, only.reason);
     else await insertMany(trx, dialectName, "events", rows);
     return stored;
   }

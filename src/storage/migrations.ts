@@ -203,6 +203,17 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    name: "0003_leases",
+    async up(db) {
+      // Acquisition leases (SPEC §5.3): the acquisition's id fences late releases;
+      // the expiry sweep finds the held agents whose lease has ended by its index.
+      await db.schema.alterTable("agent_states").addColumn("acquisition_id", text).execute();
+      await db.schema.alterTable("agent_states").addColumn("lease_expires", text).execute();
+      await db.schema.createIndex("agent_states_lease").on("agent_states").column("lease_expires").execute();
+      await db.schema.alterTable("events").addColumn("reason", text).execute();
+    },
+  },
 ];
 
 /** An arbitrary constant that names Callboard's migration lock on PostgreSQL. */

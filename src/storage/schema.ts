@@ -102,6 +102,10 @@ export interface AgentStateTable {
   contact_state_start: string;
   /** 1 once the agentState.breakExceeded event of the current Break was emitted */
   break_alerted: number;
+  /** the current acquisition's id while Acquired or Connected; null when Idle */
+  acquisition_id: string | null;
+  /** when the current acquisition's lease ends (ISO time), or null: held until released */
+  lease_expires: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -116,6 +120,8 @@ export interface EventTable {
   /** the org the event belongs to, as a path, so a scope filter is a prefix match */
   org_path: string;
   data: string;
+  /** why the change happened, when not by a call ("leaseExpired") */
+  reason: string | null;
 }
 
 export interface CounterTable {

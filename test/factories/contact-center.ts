@@ -25,6 +25,7 @@ export interface WireState extends Stamps {
   workStateStartTime: string;
   contactStateStartTime: string;
   breakExceeded: boolean;
+  acquisition: { id: string; expires: string | null } | null;
   version: number;
 }
 

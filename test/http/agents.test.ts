@@ -35,6 +35,7 @@ function fresh(internalId: string, login: string, group: Group, fields: Partial<
     currentPhoneNumber: null,
     workStateStartTime: NOW,
     contactStateStartTime: NOW,
+    acquisition: null,
     breakExceeded: false,
     version: 1,
     createdDate: NOW,

@@ -9,4 +9,5 @@ describe("on PostgreSQL", async () => {
   await import("../http/acquire.test.js");
   await import("../http/agents.test.js");
   await import("../http/agent-state-changes.test.js");
+  await import("../http/leases.test.js");
 });

@@ -9,4 +9,5 @@ describe("on PostgreSQL", async () => {
   await import("../reliability/fuzz.test.js");
   await import("../reliability/races.test.js");
   await import("../reliability/lost-updates.test.js");
+  await import("../reliability/lease-expiry.test.js");
 });

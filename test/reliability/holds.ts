@@ -3,7 +3,10 @@
  * agent was surely held, from the acquire's response to the release's request.
  * With a correct server two holds of one agent never overlap: the second
  * acquire can only commit after the first release committed, which is after
- * that release was sent.
+ * that release was sent. With leases, a hold whose release was refused by
+ * fencing ended at its lease's end (the server released it no earlier), so
+ * that is where its interval stops. Times are epoch milliseconds, so the
+ * server's `expires` compares with the client's clock (one machine).
  */
 export interface Hold {
   agentId: string;
@@ -40,9 +43,11 @@ export function findDoubleBookings(holds: readonly Hold[]): DoubleBooking[] {
 }
 
 interface Envelope {
-  data: { internalId: string }[];
-  errors: unknown[];
+  data: { internalId: string; acquisition?: { id: string; expires: string | null } | null }[];
+  errors: { code: string; attributeName?: string }[];
 }
+
+const nowMs = () => performance.timeOrigin + performance.now();
 
 async function post(baseUrl: string, auth: string, method: string, body: unknown): Promise<Envelope> {
   const response = await fetch(`${baseUrl}/api/v1/${method}`, {
@@ -66,17 +71,24 @@ export async function runAcquireLoad(options: {
   agentGroupId: string;
   clients: number;
   holds: number;
-}): Promise<{ holds: Hold[]; errors: number; empty: number }> {
+  /** acquire with this lease, hold some acquisitions past it, and release naming the acquisition */
+  lease?: { seconds: number; overstayEvery: number };
+}): Promise<{ holds: Hold[]; errors: number; empty: number; fenced: number }> {
   const holds: Hold[] = [];
   let errors = 0;
   let empty = 0;
+  let fenced = 0;
   const client = async (index: number) => {
     const baseUrl = options.baseUrls[index % options.baseUrls.length] ?? "";
     while (holds.length < options.holds) {
+      const { lease } = options;
       const acquired = await post(baseUrl, options.auth, "acquireAgent", {
-        agentState: { agentGroup: { internalId: options.agentGroupId } },
+        agentState: {
+          agentGroup: { internalId: options.agentGroupId },
+          ...(lease ? { leaseSeconds: lease.seconds } : {}),
+        },
       });
-      const from = performance.now();
+      const from = nowMs();
       if (acquired.errors.length > 0) {
         errors += 1;
         continue;
@@ -87,15 +99,26 @@ export async function runAcquireLoad(options: {
         await new Promise((resolve) => setTimeout(resolve, 1));
         continue;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
-      const to = performance.now();
+      const overstay = lease && Math.random() * lease.overstayEvery < 1;
+      const holdMs = overstay ? lease.seconds * 1000 + 200 : Math.random() * 3;
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      let to = nowMs();
       const released = await post(baseUrl, options.auth, "releaseAgent", {
-        agentState: { internalId: state.internalId },
+        agentState: { internalId: state.internalId, ...(lease ? { acquisition: state.acquisition } : {}) },
       });
-      if (released.errors.length > 0) errors += 1;
+      const expires = state.acquisition?.expires;
+      if (
+        lease &&
+        released.errors[0]?.code === "INVALID_STATE" &&
+        released.errors[0].attributeName === "acquisition.id"
+      ) {
+        // Fenced: the lease ended first and the server released the agent then.
+        to = Math.min(to, Date.parse(expires ?? ""));
+        fenced += 1;
+      } else if (released.errors.length > 0) errors += 1;
       holds.push({ agentId: state.internalId, client: index, from, to });
     }
   };
   await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
-  return { holds, errors, empty };
+  return { holds, errors, empty, fenced };
 }

@@ -46,6 +46,27 @@ async function expectNoDoubleBooking(t: TestApp, baseUrls: string[]): Promise<vo
   assert.deepEqual(findDoubleBookings(holds), []);
 }
 
+/**
+ * The same with one-second leases, every fifth acquisition held past its
+ * lease: the server releases those at expiry, the dialer's late release is
+ * fenced off, and still no agent is held by two acquisitions at once.
+ */
+async function expectNoDoubleBookingWithLeases(t: TestApp, baseUrls: string[]): Promise<void> {
+  const groupId = await readyGroup(t, 10);
+  const { holds, errors, fenced } = await runAcquireLoad({
+    baseUrls,
+    auth: AUTH,
+    agentGroupId: groupId,
+    clients: CLIENTS,
+    holds: 300,
+    lease: { seconds: 1, overstayEvery: 5 },
+  });
+  assert.equal(errors, 0);
+  assert.ok(holds.length >= 300, `only ${holds.length} holds`);
+  assert.ok(fenced > 0, "no lease expired during the load");
+  assert.deepEqual(findDoubleBookings(holds), []);
+}
+
 describe("the double-booking checker", () => {
   it("finds overlapping holds of one agent and nothing else", () => {
     const clean = [
@@ -127,6 +148,10 @@ describe("acquireAgent under concurrency, one process", () => {
   it("64 clients acquiring and releasing 300 times never hold one agent twice", async () => {
     await expectNoDoubleBooking(t, [baseUrl]);
   });
+
+  it("with leases expiring during the load, no agent is held by two acquisitions at once", async () => {
+    await expectNoDoubleBookingWithLeases(t, [baseUrl]);
+  });
 });
 
 describe(`acquireAgent under concurrency, two server processes on one ${TEST_DATABASE} database`, () => {
@@ -170,5 +195,9 @@ describe(`acquireAgent under concurrency, two server processes on one ${TEST_DAT
 
   it("64 clients split over both processes never hold one agent twice", async () => {
     await expectNoDoubleBooking(t, urls);
+  });
+
+  it("with leases expiring during the load, split over both processes, no agent is held twice at once", async () => {
+    await expectNoDoubleBookingWithLeases(t, urls);
   });
 });

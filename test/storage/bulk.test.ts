@@ -16,6 +16,7 @@ describe(`insertMany on ${TEST_DATABASE}`, () => {
       time: "2026-01-01T00:00:00.000Z",
       org_path: "/root/",
       data: JSON.stringify({ i, text: 'it\'s "quoted" and has a ? and $1' }),
+      reason: null,
     }));
     await insertMany(db.q, db.dialect, "events", rows);
     assert.equal(await eventCount(t), before + rows.length);

@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       rateLimit: 10_000,
       authFailureLimit: 30,
       eventRetentionDays: 7,
+      defaultLeaseSeconds: 0,
       limits: { ...DEFAULT_LIMITS },
     });
     assert.deepEqual(DEFAULT_LIMITS, {
@@ -77,6 +78,7 @@ describe("loadConfig", () => {
       CALLBOARD_RATE_LIMIT: "0",
       CALLBOARD_AUTH_FAILURE_LIMIT: "5",
       CALLBOARD_EVENT_RETENTION_DAYS: "30",
+      CALLBOARD_DEFAULT_LEASE_SECONDS: "120",
       CALLBOARD_MAX_BULK_ITEMS: "10",
       CALLBOARD_MAX_AGENTS_PER_ACCOUNT: "11",
       CALLBOARD_MAX_AGENT_GROUPS_PER_ACCOUNT: "12",
@@ -103,6 +105,7 @@ describe("loadConfig", () => {
       rateLimit: 0,
       authFailureLimit: 5,
       eventRetentionDays: 30,
+      defaultLeaseSeconds: 120,
       limits: {
         bulkItems: 10,
         agentsPerAccount: 11,
