@@ -1,12 +1,16 @@
 /**
  * Model-based test: random sequences of createAgents, Login, Logout, work state
- * requests, loginEnabled changes, acquireAgent, releaseAgent and deleteAgents
- * run against the server and against a small reference model written
- * independently of the service code; every response must match the model.
+ * requests, loginEnabled changes, acquireAgent (with and without a lease),
+ * releaseAgent (also naming a stale acquisition), lease extensions, clock steps
+ * and deleteAgents run against the server and against a small reference model
+ * written independently of the service code; every response must match the
+ * model. Every step moves the clock, then runs the lease sweep to the end, so
+ * that a lease ends at a known step whatever the server's own sweep does.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
+import { expireLeases } from "../../src/services/leases.js";
 import { ManualClock, makeAccount, suiteApp, type TestApp, unique, uniqueEmail } from "../factories/app.js";
 import { makeGroup } from "../factories/contact-center.js";
 import { codes } from "../factories/expect.js";
@@ -21,6 +25,9 @@ interface ModelAgent {
   loginEnabled: boolean;
   version: number;
   contactStart: number;
+  /** the current acquisition's id (from the server's answer), and its lease's end */
+  acquisition: string | null;
+  expires: number | null;
 }
 
 interface World {
@@ -42,6 +49,7 @@ interface Wire {
   currentContactState: string;
   version: number;
   agent: { loginEnabled: boolean };
+  acquisition: { id: string; expires: string | null } | null;
 }
 
 const USERS = 3;
@@ -57,6 +65,8 @@ function expectState(actual: Wire | undefined, agent: ModelAgent): void {
       contact: actual.currentContactState,
       version: actual.version,
       loginEnabled: actual.agent.loginEnabled,
+      acquisition: actual.acquisition?.id ?? null,
+      expires: actual.acquisition?.expires ? Date.parse(actual.acquisition.expires) : null,
     },
     {
       id: agent.id,
@@ -65,8 +75,33 @@ function expectState(actual: Wire | undefined, agent: ModelAgent): void {
       contact: agent.contact,
       version: agent.version,
       loginEnabled: agent.loginEnabled,
+      acquisition: agent.acquisition,
+      expires: agent.expires,
     },
   );
+}
+
+/** The model of a release: Idle, the pending requested work state applied. */
+function released(agent: ModelAgent, now: number): void {
+  agent.contact = "Idle";
+  agent.contactStart = now;
+  if (agent.requested !== null) {
+    agent.work = agent.requested;
+    agent.requested = null;
+  }
+  agent.acquisition = null;
+  agent.expires = null;
+  agent.version += 1;
+}
+
+/** Moves the clock and runs the lease sweep; in the model, every lease that has ended is released. */
+async function elapse(world: World, real: Real, ms: number): Promise<void> {
+  real.clock.advance(ms);
+  await expireLeases(real.t.runtime.deps);
+  const now = real.clock.now().getTime();
+  for (const agent of world.agents) {
+    if (agent && agent.contact !== "Idle" && agent.expires !== null && agent.expires <= now) released(agent, now);
+  }
 }
 
 abstract class Step implements fc.AsyncCommand<World, Real> {
@@ -76,8 +111,8 @@ abstract class Step implements fc.AsyncCommand<World, Real> {
   }
   abstract run(world: World, real: Real): Promise<void>;
   abstract toString(): string;
-  protected async call(real: Real, method: string, body: unknown) {
-    real.clock.advance(1000);
+  protected async call(world: World, real: Real, method: string, body: unknown) {
+    await elapse(world, real, 1000);
     return real.t.call(method, body);
   }
   protected agentRef(real: Real) {
@@ -87,7 +122,7 @@ abstract class Step implements fc.AsyncCommand<World, Real> {
 
 class CreateAgent extends Step {
   async run(world: World, real: Real) {
-    const reply = await this.call(real, "createAgents", {
+    const reply = await this.call(world, real, "createAgents", {
       agents: [{ externalId: real.users[this.user] }],
       agentGroup: { internalId: real.groupId },
       initialState: {},
@@ -107,6 +142,8 @@ class CreateAgent extends Step {
       loginEnabled: world.loginEnabled[this.user] ?? true,
       version: 1,
       contactStart: real.clock.now().getTime(),
+      acquisition: null,
+      expires: null,
     };
     expectState(state, agent);
     world.agents[this.user] = agent;
@@ -130,7 +167,7 @@ class ChangeState extends Step {
       "action" in this.request
         ? { agentState: { ...this.agentRef(real), requestedAction: this.request.action } }
         : { agentState: { ...this.agentRef(real), requestedWorkState: this.request.work } };
-    const reply = await this.call(real, "changeAgentState", body);
+    const reply = await this.call(world, real, "changeAgentState", body);
     const agent = world.agents[this.user];
     if (!agent) {
       assert.deepEqual(codes(reply.errors), ["OBJECT_NOT_EXISTS"]);
@@ -174,7 +211,7 @@ class SetLoginEnabled extends Step {
     super(user);
   }
   async run(world: World, real: Real) {
-    const reply = await this.call(real, "changeAgentState", {
+    const reply = await this.call(world, real, "changeAgentState", {
       agentState: { agent: { externalId: real.users[this.user], loginEnabled: this.enabled } },
     });
     const agent = world.agents[this.user];
@@ -193,8 +230,15 @@ class SetLoginEnabled extends Step {
 }
 
 class Acquire extends Step {
+  constructor(readonly lease: number | null) {
+    super(0);
+  }
   async run(world: World, real: Real) {
-    const reply = await this.call(real, "acquireAgent", { agentState: { agentGroup: { internalId: real.groupId } } });
+    const agentState = {
+      agentGroup: { internalId: real.groupId },
+      ...(this.lease ? { leaseSeconds: this.lease } : {}),
+    };
+    const reply = await this.call(world, real, "acquireAgent", { agentState });
     assert.deepEqual(reply.errors, []);
     const eligible = world.agents
       .filter((a): a is ModelAgent => a !== undefined)
@@ -205,33 +249,79 @@ class Acquire extends Step {
       assert.equal(reply.data.length, 0);
       return;
     }
+    const state = reply.data[0] as unknown as Wire;
     winner.contact = "Acquired";
     winner.contactStart = real.clock.now().getTime();
     winner.version += 1;
-    expectState(reply.data[0] as unknown as Wire, winner);
+    winner.acquisition = state.acquisition?.id ?? null;
+    winner.expires = this.lease ? real.clock.now().getTime() + this.lease * 1000 : null;
+    assert.ok(winner.acquisition, "a held agent shows its acquisition");
+    expectState(state, winner);
   }
   toString() {
-    return "acquire";
+    return `acquire(lease ${this.lease})`;
+  }
+}
+
+class Extend extends Step {
+  constructor(
+    user: number,
+    readonly seconds: number,
+  ) {
+    super(user);
+  }
+  async run(world: World, real: Real) {
+    const reply = await this.call(world, real, "changeAgentState", {
+      agentState: { ...this.agentRef(real), leaseSeconds: this.seconds },
+    });
+    const agent = world.agents[this.user];
+    if (!agent) return assert.deepEqual(codes(reply.errors), ["OBJECT_NOT_EXISTS"]);
+    if (agent.contact === "Idle") return assert.deepEqual(codes(reply.errors), ["INVALID_STATE"]);
+    const expires = real.clock.now().getTime() + this.seconds * 1000;
+    // An extension to the end the lease already has changes nothing.
+    if (expires !== agent.expires) agent.version += 1;
+    agent.expires = expires;
+    expectState(reply.data[0] as unknown as Wire, agent);
+  }
+  toString() {
+    return `extend(${this.user}, ${this.seconds})`;
+  }
+}
+
+class ReleaseStale extends Step {
+  async run(world: World, real: Real) {
+    const reply = await this.call(world, real, "releaseAgent", {
+      agentState: { ...this.agentRef(real), acquisition: { id: "an-earlier-acquisition" } },
+    });
+    const agent = world.agents[this.user];
+    assert.deepEqual(codes(reply.errors), [agent ? "INVALID_STATE" : "OBJECT_NOT_EXISTS"]);
+  }
+  toString() {
+    return `releaseStale(${this.user})`;
+  }
+}
+
+class Tick extends Step {
+  constructor(readonly ms: number) {
+    super(0);
+  }
+  async run(world: World, real: Real) {
+    await elapse(world, real, this.ms);
+  }
+  toString() {
+    return `tick(${this.ms})`;
   }
 }
 
 class Release extends Step {
   async run(world: World, real: Real) {
-    const reply = await this.call(real, "releaseAgent", { agentState: this.agentRef(real) });
+    const reply = await this.call(world, real, "releaseAgent", { agentState: this.agentRef(real) });
     const agent = world.agents[this.user];
     if (!agent) {
       assert.deepEqual(codes(reply.errors), ["OBJECT_NOT_EXISTS"]);
       return;
     }
-    if (agent.contact !== "Idle") {
-      agent.contact = "Idle";
-      agent.contactStart = real.clock.now().getTime();
-      if (agent.requested !== null) {
-        agent.work = agent.requested;
-        agent.requested = null;
-      }
-      agent.version += 1;
-    }
+    if (agent.contact !== "Idle") released(agent, real.clock.now().getTime());
     expectState(reply.data[0] as unknown as Wire, agent);
   }
   toString() {
@@ -241,7 +331,7 @@ class Release extends Step {
 
 class Delete extends Step {
   async run(world: World, real: Real) {
-    const reply = await this.call(real, "deleteAgents", { agents: [{ externalId: real.users[this.user] }] });
+    const reply = await this.call(world, real, "deleteAgents", { agents: [{ externalId: real.users[this.user] }] });
     assert.equal(reply.status, 200);
     const agent = world.agents[this.user];
     if (!agent) assert.deepEqual(codes(reply.warnings), ["OBJECT_NOT_EXISTS"]);
@@ -272,8 +362,11 @@ const commands = [
     )
     .map(([u, r]) => new ChangeState(u, r)),
   fc.tuple(user, fc.boolean()).map(([u, e]) => new SetLoginEnabled(u, e)),
-  fc.constant(new Acquire(0)),
-  fc.constant(new Acquire(0)),
+  fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }).map((lease) => new Acquire(lease)),
+  fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }).map((lease) => new Acquire(lease)),
+  fc.tuple(user, fc.integer({ min: 1, max: 4 })).map(([u, s]) => new Extend(u, s)),
+  user.map((u) => new ReleaseStale(u)),
+  fc.integer({ min: 0, max: 5000 }).map((ms) => new Tick(ms)),
   user.map((u) => new Release(u)),
   user.map((u) => new Delete(u)),
 ];
