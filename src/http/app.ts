@@ -18,7 +18,9 @@ import { authenticate } from "../services/auth.js";
 import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
+import { registerMethodPaths, unknownMethod } from "./method-paths.js";
 import { RateLimiter } from "./rate-limit.js";
+import { registerReferenceRoutes } from "./reference-routes.js";
 
 export interface AppDeps extends Deps {
   services: Services;
@@ -100,8 +102,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((request, reply) => {
     const name = request.url.replace(/^\/api\/v1\//, "").split("?")[0] ?? "";
-    return send(reply, fail(issue("UNKNOWN_METHOD", { subject: name })));
+    return send(reply, fail(unknownMethod(name)));
   });
+  registerMethodPaths(app);
+  registerReferenceRoutes(app);
 
   app.get("/healthz", async (_request, reply) => {
     await deps.db.q.selectFrom("counters").select("value").limit(1).execute();
@@ -111,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.post<{ Params: { method: string } }>("/api/v1/:method", async (request, reply) => {
     const name = request.params.method;
     const method = isMethodName(name) ? compiled.get(name) : undefined;
-    if (!method || !isMethodName(name)) return send(reply, fail(issue("UNKNOWN_METHOD", { subject: name })));
+    if (!method || !isMethodName(name)) return send(reply, fail(unknownMethod(name)));
     const impl = services[name] as MethodImpl<MethodName>;
 
     const nowMs = Date.now();
