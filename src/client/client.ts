@@ -231,10 +231,7 @@ export function createClient(options: ClientOptions): CallboardClient {
   }
 
   const methods = Object.fromEntries(
-    METHOD_NAMES.map((name) => [
-      name,
-      (input?: unknown, call?: CallOptions) => typed(name, input, call),
-    ]),
+    METHOD_NAMES.map((name) => [name, (input?: unknown, call?: CallOptions) => typed(name, input, call)]),
   ) as unknown as MethodFunctions;
 
   const transport: EventsTransport = { baseUrl, auth: options.auth, fetch: doFetch };
