@@ -19,12 +19,16 @@ import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
 import { registerMethodPaths, unknownMethod } from "./method-paths.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { registerObservability } from "./observe.js";
 import { RateLimiter } from "./rate-limit.js";
 import { registerReferenceRoutes } from "./reference-routes.js";
 
 export interface AppDeps extends Deps {
   services: Services;
   logger?: Logger | undefined;
+  /** the server's metrics (compose makes them, to hand the database their transaction hook) */
+  metrics?: Metrics | undefined;
 }
 
 /** The caller of an anonymous method (createSession): in no scope, with no roles. */
@@ -106,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerMethodPaths(app);
   registerReferenceRoutes(app);
+  registerObservability(app, { metrics: deps.metrics ?? createMetrics(), db: deps.db });
 
   app.get("/healthz", async (_request, reply) => {
     await deps.db.q.selectFrom("counters").select("value").limit(1).execute();
