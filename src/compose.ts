@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { buildApp } from "./http/app.js";
+import { createMetrics, type Metrics } from "./http/metrics.js";
 import { type BootstrapOutcome, bootstrap } from "./services/bootstrap.js";
 import { sweepBreaks } from "./services/breaks.js";
 import { type Clock, type Deps, type IdGenerator, randomId, systemClock } from "./services/context.js";
@@ -34,12 +35,16 @@ export interface Runtime {
   app: FastifyInstance;
   deps: Deps;
   bootstrapped: BootstrapOutcome;
+  /** the server's metrics; the event stream keeps `sseSubscribers` current */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
 export async function compose(config: Config, overrides: Overrides = {}): Promise<Runtime> {
   const clock = overrides.clock ?? systemClock;
+  const metrics = createMetrics();
   const db = await openDatabase({
+    onTransaction: (ms, committed) => metrics.observeTransaction(ms, committed),
     url: config.databaseUrl,
     dataDir: config.dataDir,
     sync: config.sync,
@@ -54,7 +59,7 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
     credentials: new CredentialCache(config.credentialCacheMs),
   };
   const bootstrapped = await bootstrap(deps);
-  const app = await buildApp({ ...deps, services: createServices(deps), logger: overrides.logger });
+  const app = await buildApp({ ...deps, services: createServices(deps), logger: overrides.logger, metrics });
   await app.ready();
   const failed = (task: string) => (error: unknown) => overrides.logger?.error({ err: error }, `${task} failed`);
   const stopTasks = [
@@ -66,6 +71,7 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
     app,
     deps,
     bootstrapped,
+    metrics,
     async close() {
       for (const stop of stopTasks) stop();
       await app.close();

@@ -13,9 +13,15 @@
  */
 import { readFile } from "node:fs/promises";
 import { Command } from "commander";
-import { type ClientAuth, callMethod, TransportError } from "../client/http.js";
+import { createClient } from "../client/client.js";
+import type { ClientAuth } from "../client/http.js";
+import { packageVersion } from "../version.js";
+import { registerAgentsCommand } from "./agents-command.js";
+import { commandRunner } from "./outcome.js";
+import { DEFAULT_URL, missingCredentials, UsageProblem } from "./settings.js";
+import { registerWatchCommand } from "./watch-command.js";
 
-export const DEFAULT_URL = "http://127.0.0.1:7340";
+export { DEFAULT_URL };
 
 type Env = Record<string, string | undefined>;
 
@@ -31,8 +37,6 @@ export function clientSettings(env: Env): ClientSettings {
     auth: user ? { user, password: env.CALLBOARD_PASSWORD ?? "" } : undefined,
   };
 }
-
-class UsageProblem extends Error {}
 
 /** The body of `call`: JSON text, or `@path` to read it from a file. */
 async function readBody(argument: string | undefined): Promise<unknown> {
@@ -61,13 +65,17 @@ export interface Io {
   /** receives the exit code the command wants */
   exit: (code: number) => void;
   serve: () => Promise<void>;
+  /** a signal aborted on SIGINT/SIGTERM, for long-running commands (watch) */
+  interrupted?: () => AbortSignal;
 }
 
 export function buildProgram(io: Io): Command {
   const program = new Command()
     .name("callboard")
     .description("Callboard: a contact center's agent roster and agent state server.")
+    .version(packageVersion())
     .showHelpAfterError();
+  const run = commandRunner(io);
 
   program
     .command("serve")
@@ -84,26 +92,28 @@ export function buildProgram(io: Io): Command {
     )
     .argument("<method>", "the method name, e.g. showCurrentSession")
     .argument("[json]", "the arguments as a JSON object, or @file to read them from a file", "{}")
+    .option("--idempotency-key <key>", "sent as Idempotency-Key: a repeat changes nothing")
     .addHelpText(
       "after",
       "\nExit code: 0 when errors is empty, 1 when the server answered with errors, 2 when there was no answer.",
     )
-    .action(async (method: string, json: string) => {
-      const settings = clientSettings(io.env);
-      try {
+    .action((method: string, json: string, options: { idempotencyKey?: string }) =>
+      run(async () => {
+        const settings = clientSettings(io.env);
         const body = await readBody(json);
-        const { envelope } = await callMethod(settings.url, settings.auth, method, body);
-        io.stdout(`${JSON.stringify(envelope, null, 2)}\n`);
-        io.exit(envelope.errors.length === 0 ? 0 : 1);
-      } catch (error) {
-        if (error instanceof UsageProblem || error instanceof TransportError) {
-          io.stderr(`callboard: ${error.message}\n`);
-          io.exit(2);
-          return;
-        }
-        throw error;
-      }
-    });
+        const client = createClient({ baseUrl: settings.url, auth: settings.auth, retries: 0 });
+        const call = options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {};
+        const { data, dataOffset, errors, warnings } = await client.raw(method, body, call);
+        io.stdout(`${JSON.stringify({ data, dataOffset, errors, warnings }, null, 2)}\n`);
+        const hint = missingCredentials(io.env);
+        if (hint && (errors[0]?.code === "NO_SESSION" || errors[0]?.code === "AUTHENTICATION_FAILURE"))
+          io.stderr(`callboard: ${hint}\n`);
+        return errors.length === 0 ? 0 : 1;
+      }),
+    );
+
+  registerAgentsCommand(program, io, run);
+  registerWatchCommand(program, io, run);
 
   return program;
 }
@@ -111,6 +121,11 @@ export function buildProgram(io: Io): Command {
 /** Entry point of bin/callboard.js. */
 export async function run(argv: readonly string[]): Promise<void> {
   const program = buildProgram({
+    interrupted: () => {
+      const interrupt = new AbortController();
+      for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => interrupt.abort());
+      return interrupt.signal;
+    },
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

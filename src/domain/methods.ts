@@ -5,6 +5,7 @@
  * document is generated from them, and the client is typed by them.
  */
 import { type Static, type TProperties, type TSchema, Type } from "typebox";
+import { METHOD_RESULTS } from "./results.js";
 import * as S from "./schemas.js";
 
 export interface MethodSpec<P extends TProperties = TProperties, R extends keyof P = keyof P> {
@@ -148,6 +149,13 @@ export type InputOf<M extends MethodName> = {
 } & {
   [K in Exclude<keyof Args<M>, Required<M>>]?: StaticOf<Args<M>[K]> | null;
 } & { options?: S.ListOptionsInput | null };
+
+/** The schema of one item of a method's `data` (results.ts); NONE methods answer `data: []`. */
+export function resultOf<M extends MethodName>(name: M): (typeof METHOD_RESULTS)[M] {
+  return METHOD_RESULTS[name];
+}
+
+export type { ResultItem } from "./results.js";
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(METHODS, name);

@@ -21,11 +21,17 @@ import { credentialOf, sessionCookie } from "./cookie.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
 import { registerEventsRoute } from "./events-route.js";
 import { clientErrorHandler, frameworkErrors } from "./framework-errors.js";
+import { registerMethodPaths, unknownMethod } from "./method-paths.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { registerObservability } from "./observe.js";
 import { RateLimiter } from "./rate-limit.js";
+import { registerReferenceRoutes } from "./reference-routes.js";
 
 export interface AppDeps extends Deps {
   services: Services;
   logger?: Logger | undefined;
+  /** the server's metrics (compose makes them, to hand the database their transaction hook) */
+  metrics?: Metrics | undefined;
 }
 
 /** The caller of an anonymous method (createSession): in no scope, with no roles. */
@@ -105,8 +111,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((request, reply) => {
     const name = request.url.replace(/^\/api\/v1\//, "").split("?")[0] ?? "";
-    return send(reply, fail(issue("UNKNOWN_METHOD", { subject: name })));
+    return send(reply, fail(unknownMethod(name)));
   });
+  registerMethodPaths(app);
+  registerReferenceRoutes(app);
+  // The event stream keeps `metrics.sseSubscribers` current.
+  const metrics = deps.metrics ?? createMetrics();
+  registerObservability(app, { metrics, db: deps.db });
 
   app.get("/healthz", async (_request, reply) => {
     await deps.db.ping();
@@ -116,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.post<{ Params: { method: string } }>("/api/v1/:method", async (request, reply) => {
     const name = request.params.method;
     const method = isMethodName(name) ? compiled.get(name) : undefined;
-    if (!method || !isMethodName(name)) return send(reply, fail(issue("UNKNOWN_METHOD", { subject: name })));
+    if (!method || !isMethodName(name)) return send(reply, fail(unknownMethod(name)));
     const impl = services[name] as MethodImpl<MethodName>;
 
     const nowMs = Date.now();

@@ -69,6 +69,8 @@ export interface DatabaseOptions {
   clock?: () => Date;
   /** a committed-event listener threw (the write itself succeeded) */
   onListenerError?: (error: unknown) => void;
+  /** told each write transaction's duration and whether it committed (metrics) */
+  onTransaction?: (ms: number, committed: boolean) => void;
 }
 
 // Most writes append one event: its two statements are compiled once.
@@ -152,6 +154,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     q,
     async write<T>(fn: (tx: Tx) => Promise<MethodResult<T>>): Promise<MethodResult<T>> {
       let committed: StoredEvent[] = [];
+      const started = performance.now();
       try {
         const result = await q.transaction().execute(async (trx) => {
           const pending: NewEvent[] = [];
@@ -160,9 +163,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           if (pending.length > 0) committed = await appendEvents(trx, pending);
           return out;
         });
+        options.onTransaction?.(performance.now() - started, true);
         if (committed.length > 0) publish(committed);
         return result;
       } catch (error) {
+        options.onTransaction?.(performance.now() - started, false);
         if (error instanceof RollBack) return error.result as MethodResult<T>;
         throw error;
       }
