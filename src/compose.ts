@@ -29,6 +29,11 @@ export interface Overrides {
   clock?: Clock;
   newId?: IdGenerator;
   logger?: Logger;
+  /**
+   * false: no background sweeps (breaks, leases, retention); a test that moves
+   * its own clock runs them itself, at the steps it chooses.
+   */
+  background?: boolean;
 }
 
 export interface Runtime {
@@ -62,11 +67,14 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
   const app = await buildApp({ ...deps, services: createServices(deps), logger: overrides.logger, metrics });
   await app.ready();
   const failed = (task: string) => (error: unknown) => overrides.logger?.error({ err: error }, `${task} failed`);
-  const stopTasks = [
-    every(BREAK_SWEEP_MS, () => sweepBreaks(deps), failed("break sweep")),
-    every(LEASE_SWEEP_MS, () => expireLeases(deps), failed("lease expiry")),
-    every(PRUNE_EVENTS_MS, () => pruneEvents(deps), failed("event pruning")),
-  ];
+  const stopTasks =
+    overrides.background === false
+      ? []
+      : [
+          every(BREAK_SWEEP_MS, () => sweepBreaks(deps), failed("break sweep")),
+          every(LEASE_SWEEP_MS, () => expireLeases(deps), failed("lease expiry")),
+          every(PRUNE_EVENTS_MS, () => pruneEvents(deps), failed("event pruning")),
+        ];
   return {
     app,
     deps,

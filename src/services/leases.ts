@@ -26,8 +26,9 @@ export async function expireLeases(deps: Deps): Promise<number> {
   for (const id of ids) {
     // One write per agent: a lock held for one release at a time.
     await deps.db.write(async (tx) => {
-      const row = await agentStates.lockById(tx, id);
-      if (!row || row.contact_state === "Idle" || !leaseEnded(row.lease_expires, now)) return ok();
+      const row = await agentStates.lockEndedLease(tx, id, now.toISOString());
+      // Gone, released, or extended since the candidates were read: nothing to do.
+      if (!row || !leaseEnded(row.lease_expires, now)) return ok();
       await release(tx, row, now, LEASE_SWEEPER, "leaseExpired");
       released += 1;
       return ok();

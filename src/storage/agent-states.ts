@@ -69,7 +69,17 @@ function byKey(column: "s.id" | "u.login_key", lock: boolean) {
 const read = { id: byKey("s.id", false), login: byKey("u.login_key", false) };
 const lockedRead = { id: byKey("s.id", true), login: byKey("u.login_key", true) };
 const byId = prepare((q, id: string) => agentStateQuery(q).where("s.id", "=", id));
-const lockedById = prepare((q, id: string) => locked(q, agentStateQuery(q).where("s.id", "=", id), "update", ["s"]));
+const lockedEndedLease = prepare((q, id: string, now: string) =>
+  locked(
+    q,
+    agentStateQuery(q)
+      .where("s.id", "=", id)
+      .where("s.contact_state", "!=", "Idle")
+      .where("s.lease_expires", "<=", now),
+    "update",
+    ["s"],
+  ),
+);
 const leasesEnded = prepare((q, now: string, limit: number) =>
   q
     .selectFrom("agent_states")
@@ -283,9 +293,14 @@ export const agentStates = {
     return (await take.run(h.q, contactState, at, device, acquisition.id, leaseExpires, by, id)) === 1;
   },
 
-  /** The state by id, whatever the scope, locked until commit (the lease sweep). */
-  async lockById(h: Handle, id: string): Promise<AgentStateView | undefined> {
-    return lockedById.first(h.q, id);
+  /**
+   * The state by id, whatever the scope, locked until commit — only if it still
+   * holds a lease ended at `now` (the lease sweep). A row already released is not
+   * locked at all, so an acquisition's SKIP LOCKED never passes it over for a
+   * sweep that has nothing to do.
+   */
+  async lockEndedLease(h: Handle, id: string, now: string): Promise<AgentStateView | undefined> {
+    return lockedEndedLease.first(h.q, id, now);
   },
 
   /** Held agents whose lease ended at `now`, oldest first, at most `limit`. */

@@ -87,7 +87,9 @@ export function basic(auth: Auth): string {
   return `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
 }
 
-export async function startApp(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestApp> {
+export async function startApp(
+  options: { env?: Record<string, string>; clock?: Clock; background?: boolean } = {},
+): Promise<TestApp> {
   const postgres = TEST_DATABASE === "postgres" ? await freshPostgres() : undefined;
   const config = loadConfig({
     CALLBOARD_DATA_DIR: ":memory:",
@@ -99,7 +101,10 @@ export async function startApp(options: { env?: Record<string, string>; clock?: 
     ...(postgres ? { CALLBOARD_DATABASE_URL: postgres.url } : {}),
     ...options.env,
   });
-  const runtime = await compose(config, options.clock ? { clock: options.clock } : {});
+  const runtime = await compose(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.background === false ? { background: false } : {}),
+  });
   return {
     runtime,
     databaseUrl: postgres?.url,

@@ -115,6 +115,9 @@ export async function runAcquireLoad(options: {
         // Fenced: the lease ended first and the server released the agent then.
         to = Math.min(to, Date.parse(expires ?? ""));
         fenced += 1;
+        // On a slow machine the lease may end before the acquire's answer even
+        // arrives: no instant is then surely held by this acquisition.
+        if (to <= from) continue;
       } else if (released.errors.length > 0) errors += 1;
       holds.push({ agentId: state.internalId, client: index, from, to });
     }
