@@ -11,7 +11,7 @@ import { sweepBreaks } from "./services/breaks.js";
 import { type Clock, type Deps, type IdGenerator, randomId, systemClock } from "./services/context.js";
 import { CredentialCache } from "./services/credentials.js";
 import { createServices } from "./services/index.js";
-import { scryptHasher } from "./services/passwords.js";
+import { type PasswordHasher, scryptHasher } from "./services/passwords.js";
 import { every } from "./services/periodic.js";
 import { pruneEvents } from "./services/retention.js";
 import { openDatabase } from "./storage/database.js";
@@ -25,6 +25,7 @@ export interface Overrides {
   clock?: Clock;
   newId?: IdGenerator;
   logger?: Logger;
+  passwords?: PasswordHasher;
 }
 
 export interface Runtime {
@@ -47,7 +48,7 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
     config,
     clock,
     newId: overrides.newId ?? randomId,
-    passwords: scryptHasher(config.passwordHashCost),
+    passwords: overrides.passwords ?? scryptHasher(config.passwordHashCost),
     credentials: new CredentialCache(config.credentialCacheMs),
   };
   const bootstrapped = await bootstrap(deps);

@@ -22,6 +22,11 @@ export class CredentialCache {
    */
   #ticks = 0;
   readonly #forgottenAt = new Map<string, number>();
+  /**
+   * Checks running now, by key: when an entry expires under load, the calls
+   * that find it missing share one check instead of one scrypt each.
+   */
+  readonly #running = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly ttlMs: number,
@@ -32,7 +37,7 @@ export class CredentialCache {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= nowMs) {
-      this.forgetKey(key);
+      this.#drop(key);
       return undefined;
     }
     return entry.actor;
@@ -56,7 +61,27 @@ export class CredentialCache {
     keys.add(key);
   }
 
+  /**
+   * Runs `check` for `key` unless one is already running, whose outcome is then
+   * shared. Forgetting a user drops every running check from sharing, so a
+   * call that comes after a password change never joins a check begun before.
+   */
+  coalesce<T>(key: string, check: () => Promise<T>): Promise<T> {
+    const running = this.#running.get(key);
+    if (running) return running as Promise<T>;
+    const started = check().finally(() => {
+      if (this.#running.get(key) === started) this.#running.delete(key);
+    });
+    this.#running.set(key, started);
+    return started;
+  }
+
   forgetKey(key: string): void {
+    this.#running.delete(key);
+    this.#drop(key);
+  }
+
+  #drop(key: string): void {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
@@ -66,11 +91,13 @@ export class CredentialCache {
   forgetUser(userId: string): void {
     this.#ticks += 1;
     this.#forgottenAt.set(userId, this.#ticks);
+    this.#running.clear();
     for (const key of this.#keysByUser.get(userId) ?? []) this.#entries.delete(key);
     this.#keysByUser.delete(userId);
   }
 
   clear(): void {
+    this.#running.clear();
     this.#entries.clear();
     this.#keysByUser.clear();
   }

@@ -10,6 +10,7 @@ import { compose, type Runtime } from "../../src/compose.js";
 import { loadConfig } from "../../src/config.js";
 import type { MethodResult } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/services/context.js";
+import type { PasswordHasher } from "../../src/services/passwords.js";
 
 export const ADMIN = { user: "admin@callboard.local", password: "admin-password" };
 
@@ -84,7 +85,9 @@ export function basic(auth: Auth): string {
   return `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
 }
 
-export async function startApp(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestApp> {
+export async function startApp(
+  options: { env?: Record<string, string>; clock?: Clock; passwords?: PasswordHasher } = {},
+): Promise<TestApp> {
   const postgres = TEST_DATABASE === "postgres" ? await freshPostgres() : undefined;
   const config = loadConfig({
     CALLBOARD_DATA_DIR: ":memory:",
@@ -96,7 +99,10 @@ export async function startApp(options: { env?: Record<string, string>; clock?: 
     ...(postgres ? { CALLBOARD_DATABASE_URL: postgres.url } : {}),
     ...options.env,
   });
-  const runtime = await compose(config, options.clock ? { clock: options.clock } : {});
+  const runtime = await compose(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.passwords ? { passwords: options.passwords } : {}),
+  });
   return {
     runtime,
     databaseUrl: postgres?.url,
