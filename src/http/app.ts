@@ -19,6 +19,7 @@ import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
 import { RateLimiter } from "./rate-limit.js";
+import { serverTimeouts } from "./timeouts.js";
 
 export interface AppDeps extends Deps {
   services: Services;
@@ -47,8 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: config.bodyLimit,
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs,
+    ...serverTimeouts(config.requestTimeoutMs),
     // Per-request log lines cost throughput; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
