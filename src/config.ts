@@ -38,7 +38,7 @@ export interface Config {
   passwordHashCost: number;
   /** requests per second per caller; 0 turns the limit off */
   rateLimit: number;
-  /** failed sign-ins per minute per address before 429; 0 turns the limit off */
+  /** failed sign-ins per minute per login before 429 (a third of it per address and login, ten times per address); 0 turns the limit off */
   authFailureLimit: number;
   eventRetentionDays: number;
   limits: Limits;

@@ -18,7 +18,7 @@ import { authenticate } from "../services/auth.js";
 import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
-import { RateLimiter } from "./rate-limit.js";
+import { RateLimiter, SignInThrottle, signInLogin } from "./rate-limit.js";
 import { serverTimeouts } from "./timeouts.js";
 
 export interface AppDeps extends Deps {
@@ -54,9 +54,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   const limiter = new RateLimiter(config.rateLimit);
-  // Failed sign-ins are counted per address and checked before the (slow)
-  // password check: guessing is throttled, and so is the CPU it costs.
-  const failures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
+  // Failed sign-ins are counted and checked before the (slow) password check:
+  // guessing is throttled, and so is the CPU it costs.
+  const signIns = new SignInThrottle(config.authFailureLimit);
   const limited = (reply: FastifyReply, wait: number) =>
     send(reply.header("retry-after", String(wait)), fail(issue("RATE_LIMITED")));
   const compiled = new Map<MethodName, CompiledMethod>(
@@ -116,16 +116,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
     const nowMs = Date.now();
     const address = `ip:${request.ip}`;
-    const banned = failures.peek(address, nowMs);
+    const login = signInLogin(name, request.headers.authorization, request.body);
+    const banned = login === undefined ? 0 : signIns.wait(address, login, nowMs);
     if (banned > 0) return limited(reply, banned);
     let actor = ANONYMOUS;
     if (!METHODS[name].anonymous) {
       const outcome = await authenticate(deps, request.headers.authorization);
       if ("error" in outcome) {
-        if (outcome.error.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
+        const guessed = outcome.error.code === "AUTHENTICATION_FAILURE";
+        if (guessed && login !== undefined) signIns.failed(address, login, nowMs);
         return send(reply, fail(outcome.error));
       }
       actor = outcome.actor;
+      if (login !== undefined) signIns.succeeded(address, login, nowMs);
       if (!mayCall(actor.roles, name)) return send(reply, fail(issue("PERMISSION_DENIED", { subject: name })));
     }
     const wait = limiter.take(actor.userId || address, nowMs);
@@ -141,7 +144,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sessionToken: actor.sessionTokenHash ? bearerToken(request.headers.authorization) : undefined,
     };
     const result = await impl(ctx, decoded.input as never);
-    if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
+    if (name === "createSession" && login !== undefined) {
+      if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") signIns.failed(address, login, nowMs);
+      else if (result.errors.length === 0) signIns.succeeded(address, login, nowMs);
+    }
     return send(reply, result);
   });
 
