@@ -15,6 +15,7 @@ import { type PasswordHasher, scryptHasher } from "./services/passwords.js";
 import { every } from "./services/periodic.js";
 import { pruneEvents } from "./services/retention.js";
 import { openDatabase } from "./storage/database.js";
+import { KEEP_KEYS_MS, pruneKeys } from "./storage/idempotency.js";
 
 /** How often Breaks are checked against maxBreakTime (its unit is minutes). */
 const BREAK_SWEEP_MS = 5_000;
@@ -58,6 +59,11 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
   const stopTasks = [
     every(BREAK_SWEEP_MS, () => sweepBreaks(deps), failed("break sweep")),
     every(PRUNE_EVENTS_MS, () => pruneEvents(deps), failed("event pruning")),
+    every(
+      PRUNE_EVENTS_MS,
+      () => pruneKeys(db.q, clock.now().getTime(), KEEP_KEYS_MS),
+      failed("idempotency key pruning"),
+    ),
   ];
   return {
     app,

@@ -41,6 +41,8 @@ export interface Config {
   /** failed sign-ins per minute per login before 429 (a third of it per address and login, ten times per address); 0 turns the limit off */
   authFailureLimit: number;
   eventRetentionDays: number;
+  /** tests only (CALLBOARD_TEST_HOLD_AFTER_COMMIT_MS): an idempotent call waits this long between its commit and its answer */
+  holdAfterCommitMs: number;
   limits: Limits;
 }
 
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: int("CALLBOARD_RATE_LIMIT", 10_000, 0),
     authFailureLimit: int("CALLBOARD_AUTH_FAILURE_LIMIT", 30, 0),
     eventRetentionDays: int("CALLBOARD_EVENT_RETENTION_DAYS", 7, 1),
+    holdAfterCommitMs: int("CALLBOARD_TEST_HOLD_AFTER_COMMIT_MS", 0, 0),
     limits: {
       bulkItems: int("CALLBOARD_MAX_BULK_ITEMS", DEFAULT_LIMITS.bulkItems, 1),
       agentsPerAccount: int("CALLBOARD_MAX_AGENTS_PER_ACCOUNT", DEFAULT_LIMITS.agentsPerAccount, 1),

@@ -18,6 +18,7 @@ import { authenticate } from "../services/auth.js";
 import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
+import { answerIdempotently, changesSomething, IDEMPOTENCY_HEADER, keyProblem } from "./idempotency.js";
 import { RateLimiter, SignInThrottle, signInLogin } from "./rate-limit.js";
 import { serverTimeouts } from "./timeouts.js";
 
@@ -34,8 +35,10 @@ class MalformedJson extends Error {
   readonly statusCode = 400;
 }
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
 function send(reply: FastifyReply, result: MethodResult, status = statusOf(result.errors)): FastifyReply {
-  return reply.code(status).header("content-type", "application/json; charset=utf-8").send(JSON.stringify(result));
+  return reply.code(status).header("content-type", JSON_TYPE).send(JSON.stringify(result));
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -57,6 +60,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Failed sign-ins are counted and checked before the (slow) password check:
   // guessing is throttled, and so is the CPU it costs.
   const signIns = new SignInThrottle(config.authFailureLimit);
+  const idempotency = {
+    db: deps.db,
+    leaseMs: Math.max(60_000, 2 * config.requestTimeoutMs),
+    holdAfterCommitMs: config.holdAfterCommitMs,
+  };
   const limited = (reply: FastifyReply, wait: number) =>
     send(reply.header("retry-after", String(wait)), fail(issue("RATE_LIMITED")));
   const compiled = new Map<MethodName, CompiledMethod>(
@@ -137,13 +145,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // No body at all means no arguments; a body of `null` is a body, and not an object.
     const decoded = decodeArguments(method, request.body === undefined ? {} : request.body);
     if (!decoded.ok) return send(reply, fail(decoded.errors));
+    const key = request.headers[IDEMPOTENCY_HEADER];
+    const badKey = key === undefined ? undefined : keyProblem(key);
+    if (badKey) return send(reply, fail(badKey));
     const ctx = {
       actor,
       now: deps.clock.now(),
       requestId: request.id,
       sessionToken: actor.sessionTokenHash ? bearerToken(request.headers.authorization) : undefined,
     };
-    const result = await impl(ctx, decoded.input as never);
+    const run = () => impl(ctx, decoded.input as never);
+    if (typeof key === "string" && changesSomething(name)) {
+      const call = { caller: actor.userId, key, method: name, body: request.body, nowMs: ctx.now.getTime() };
+      const answered = await answerIdempotently(idempotency, call, run);
+      return reply.code(answered.status).headers(answered.headers).type(JSON_TYPE).send(answered.body);
+    }
+    const result = await run();
     if (name === "createSession" && login !== undefined) {
       if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") signIns.failed(address, login, nowMs);
       else if (result.errors.length === 0) signIns.succeeded(address, login, nowMs);

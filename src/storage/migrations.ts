@@ -8,6 +8,7 @@
  */
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { DialectName } from "./database.js";
+import { createIdempotencyKeyTable } from "./idempotency.js";
 import type { Schema } from "./schema.js";
 
 interface Migration {
@@ -189,6 +190,7 @@ const MIGRATIONS: Migration[] = [
       await db.insertInto("counters").values({ name: "events", value: 0 }).execute();
     },
   },
+  { name: "0002_idempotency_keys", up: createIdempotencyKeyTable },
 ];
 
 /** An arbitrary constant that names Callboard's migration lock on PostgreSQL. */

@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       rateLimit: 10_000,
       authFailureLimit: 30,
       eventRetentionDays: 7,
+      holdAfterCommitMs: 0,
       limits: { ...DEFAULT_LIMITS },
     });
     assert.deepEqual(DEFAULT_LIMITS, {
@@ -103,6 +104,7 @@ describe("loadConfig", () => {
       rateLimit: 0,
       authFailureLimit: 5,
       eventRetentionDays: 30,
+      holdAfterCommitMs: 0,
       limits: {
         bulkItems: 10,
         agentsPerAccount: 11,
