@@ -14,6 +14,7 @@
 import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { type ClientAuth, callMethod, TransportError } from "../client/http.js";
+import { addImportCommand } from "./import.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:7340";
 
@@ -105,6 +106,7 @@ export function buildProgram(io: Io): Command {
       }
     });
 
+  addImportCommand(program, { ...io, isTty: process.stderr.isTTY }, clientSettings);
   return program;
 }
 
