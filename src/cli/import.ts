@@ -107,6 +107,9 @@ interface ImportRow {
   user: Record<string, unknown>;
   agent: { registrationMethod: string; currentPhoneNumber: string; scheduleGroup: string };
   state?: RowState;
+  /** what became of its user and (with --group) its agent */
+  userState?: "created" | "existing";
+  agentState?: "created" | "existing";
   reasons: string[];
 }
 
@@ -223,6 +226,19 @@ export interface ImportReport {
 }
 
 const describeIssue = (found: Issue) => `${found.code}: ${found.message}${found.context ? ` (${found.context})` : ""}`;
+/**
+ * A server warning about one item, without the item's place in the chunk
+ * (`users[3]: x`, `line 3: x`): the row's line in the file says where.
+ */
+function itemReason(found: Issue, row: { externalId: string; login: string }): string {
+  let context = (found.context ?? "").replace(/^(users\[\d+\]|line \d+)(: |$)/, "");
+  for (const id of [row.externalId, row.login]) {
+    if (context === id) context = "";
+    else if (context.startsWith(`${id}: `)) context = context.slice(id.length + 2);
+  }
+  return `${found.code}: ${found.message}${context ? ` (${context})` : ""}`;
+}
+
 const sha = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
 /** Splits `items` into chunks of at most `maxItems` whose `size` adds up to at most `maxBytes`. */
@@ -356,12 +372,13 @@ export async function importCsv(bytes: Buffer, api: ImportApi, options: ImportOp
           const row = at ? chunk[Number(at[1])] : undefined;
           if (!row) continue;
           if (found.code === "OBJECT_EXISTS") exists.add(Number(at?.[1]));
-          else failRow(row, describeIssue(found));
+          else failRow(row, itemReason(found, row));
         }
         for (const [i, row] of chunk.entries()) {
           if (row.state === "failed") continue;
           if (created.has(row.login)) row.state = replayed ? "existing" : "created";
           else if (exists.has(i)) row.state = "existing";
+          if (row.state === "created" || row.state === "existing") row.userState = row.state;
           else failRow(row, "createUsers did not create it and gave no reason");
         }
         bar?.increment(chunk.length);
@@ -399,12 +416,16 @@ export async function importCsv(bytes: Buffer, api: ImportApi, options: ImportOp
             const row = chunk[n];
             if (!row) continue;
             if (found.code === "OBJECT_EXISTS") existingAgents.add(n);
-            else failRow(row, describeIssue(found));
+            else {
+              const made = row.userState === "created" ? "its user was created but not made an agent: " : "";
+              failRow(row, `${made}${itemReason(found, row)}`);
+            }
           }
           for (const [i, row] of chunk.entries()) {
             if (row.state === "failed") continue;
             // A row is created when its user or its agent was made by this run.
             if (!existingAgents.has(i) && !replayed) row.state = "created";
+            row.agentState = existingAgents.has(i) || replayed ? "existing" : "created";
           }
           bar?.increment(chunk.length);
         }
@@ -441,9 +462,19 @@ export async function importCsv(bytes: Buffer, api: ImportApi, options: ImportOp
   const created = rows.filter((r) => r.state === "created").length;
   const existing = rows.filter((r) => r.state === "existing").length;
   const verb = options.dryRun ? "would be created" : "created";
+  const count = (state: "created" | "existing", of: "userState" | "agentState") =>
+    rows.filter((r) => r[of] === state).length;
+  const phasesLine =
+    agentGroup && !options.dryRun
+      ? [
+          `  users: ${count("created", "userState")} created, ${count("existing", "userState")} already there; ` +
+            `agents: ${count("created", "agentState")} made, ${count("existing", "agentState")} already agents`,
+        ]
+      : [];
   const text = [
     ...notes,
     `${options.dryRun ? "dry run, nothing written: " : ""}${rows.length} rows: ${created} ${verb}, ${existing} already there, ${failed.length} failed`,
+    ...phasesLine,
     ...failed.map((f) => `  line ${f.line}${f.externalId ? ` (${f.externalId})` : ""}: ${f.reason}`),
   ];
   const exitCode = failed.length === 0 ? 0 : failed.length < rows.length ? 1 : 2;
