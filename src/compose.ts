@@ -13,10 +13,11 @@ import { type Clock, type Deps, type IdGenerator, randomId, systemClock } from "
 import { CredentialCache } from "./services/credentials.js";
 import { createServices } from "./services/index.js";
 import { expireLeases } from "./services/leases.js";
-import { scryptHasher } from "./services/passwords.js";
+import { type PasswordHasher, scryptHasher } from "./services/passwords.js";
 import { every } from "./services/periodic.js";
 import { pruneEvents } from "./services/retention.js";
 import { openDatabase } from "./storage/database.js";
+import { KEEP_KEYS_MS, pruneKeys } from "./storage/idempotency.js";
 
 /** How often Breaks are checked against maxBreakTime (its unit is minutes). */
 const BREAK_SWEEP_MS = 5_000;
@@ -34,6 +35,7 @@ export interface Overrides {
    * its own clock runs them itself, at the steps it chooses.
    */
   background?: boolean;
+  passwords?: PasswordHasher;
 }
 
 export interface Runtime {
@@ -60,7 +62,7 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
     config,
     clock,
     newId: overrides.newId ?? randomId,
-    passwords: scryptHasher(config.passwordHashCost),
+    passwords: overrides.passwords ?? scryptHasher(config.passwordHashCost),
     credentials: new CredentialCache(config.credentialCacheMs),
   };
   const bootstrapped = await bootstrap(deps);
@@ -74,6 +76,11 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
           every(BREAK_SWEEP_MS, () => sweepBreaks(deps), failed("break sweep")),
           every(LEASE_SWEEP_MS, () => expireLeases(deps), failed("lease expiry")),
           every(PRUNE_EVENTS_MS, () => pruneEvents(deps), failed("event pruning")),
+          every(
+            PRUNE_EVENTS_MS,
+            () => pruneKeys(db.q, clock.now().getTime(), KEEP_KEYS_MS),
+            failed("idempotency key pruning"),
+          ),
         ];
   return {
     app,

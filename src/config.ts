@@ -39,11 +39,13 @@ export interface Config {
   passwordHashCost: number;
   /** requests per second per caller; 0 turns the limit off */
   rateLimit: number;
-  /** failed sign-ins per minute per address before 429; 0 turns the limit off */
+  /** failed sign-ins per minute per login before 429 (a third of it per address and login, ten times per address); 0 turns the limit off */
   authFailureLimit: number;
   eventRetentionDays: number;
   /** the lease of an acquisition when acquireAgent names none; 0: held until released */
   defaultLeaseSeconds: number;
+  /** tests only (CALLBOARD_TEST_HOLD_AFTER_COMMIT_MS): an idempotent call waits this long between its commit and its answer */
+  holdAfterCommitMs: number;
   limits: Limits;
 }
 
@@ -128,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     authFailureLimit: int("CALLBOARD_AUTH_FAILURE_LIMIT", 30, 0),
     eventRetentionDays: int("CALLBOARD_EVENT_RETENTION_DAYS", 7, 1),
     defaultLeaseSeconds: int("CALLBOARD_DEFAULT_LEASE_SECONDS", 0, 0, MAX_LEASE_SECONDS),
+    holdAfterCommitMs: int("CALLBOARD_TEST_HOLD_AFTER_COMMIT_MS", 0, 0),
     limits: {
       bulkItems: int("CALLBOARD_MAX_BULK_ITEMS", DEFAULT_LIMITS.bulkItems, 1),
       agentsPerAccount: int("CALLBOARD_MAX_AGENTS_PER_ACCOUNT", DEFAULT_LIMITS.agentsPerAccount, 1),

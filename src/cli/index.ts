@@ -17,6 +17,7 @@ import { createClient } from "../client/client.js";
 import type { ClientAuth } from "../client/http.js";
 import { packageVersion } from "../version.js";
 import { registerAgentsCommand } from "./agents-command.js";
+import { addImportCommand } from "./import.js";
 import { commandRunner } from "./outcome.js";
 import { DEFAULT_URL, missingCredentials, UsageProblem } from "./settings.js";
 import { registerWatchCommand } from "./watch-command.js";
@@ -115,6 +116,7 @@ export function buildProgram(io: Io): Command {
   registerAgentsCommand(program, io, run);
   registerWatchCommand(program, io, run);
 
+  addImportCommand(program, { ...io, isTty: process.stderr.isTTY }, clientSettings);
   return program;
 }
 

@@ -13,6 +13,13 @@ export type ClientAuth = { user: string; password: string } | { token: string };
 export interface CallOutcome<T = unknown> {
   status: number;
   envelope: MethodResult<T>;
+  /** the response's headers (Retry-After, Idempotent-Replayed…) */
+  headers: Headers;
+}
+
+export interface CallOptions {
+  /** extra request headers, e.g. Idempotency-Key */
+  headers?: Record<string, string>;
 }
 
 /** Thrown when the server cannot be reached or does not answer with an envelope. */
@@ -36,9 +43,14 @@ export async function callMethod<T = unknown>(
   auth: ClientAuth | undefined,
   method: string,
   body: unknown = {},
+  options: CallOptions = {},
 ): Promise<CallOutcome<T>> {
   const url = `${baseUrl.replace(/\/+$/, "")}/api/v1/${encodeURIComponent(method)}`;
-  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  const headers: Record<string, string> = {
+    ...options.headers,
+    "content-type": "application/json",
+    accept: "application/json",
+  };
   if (auth) headers.authorization = authorizationHeader(auth);
   let response: Response;
   try {
@@ -57,7 +69,7 @@ export async function callMethod<T = unknown>(
   if (!isEnvelope(parsed)) {
     throw new TransportError(`${url} answered ${response.status} without a Response envelope`, response.status);
   }
-  return { status: response.status, envelope: parsed as MethodResult<T> };
+  return { status: response.status, envelope: parsed as MethodResult<T>, headers: response.headers };
 }
 
 function isEnvelope(value: unknown): value is MethodResult {

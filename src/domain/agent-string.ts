@@ -42,9 +42,12 @@ export function parseAgentString(text: string, limits: RecordLimits): AgentStrin
   const agents: AgentLine[] = [];
   const malformed: MalformedLine[] = [];
   for (const { line, text: record } of split.records) {
-    const fields = splitFields(record, AGENT_FIELDS);
+    const fields = splitFields(record);
     if (fields.length > AGENT_FIELDS) {
-      malformed.push({ line, reason: `more than ${AGENT_FIELDS} fields` });
+      malformed.push({
+        line,
+        reason: `more than ${AGENT_FIELDS} fields (externalId[,registrationMethod[,currentPhoneNumber[,scheduleGroup]]])`,
+      });
       continue;
     }
     const [externalId = "", registrationMethod, currentPhoneNumber, scheduleGroup] = fields;

@@ -44,9 +44,10 @@ export function splitRecords(text: string, limits: RecordLimits): RecordsOutcome
   return { ok: true, records };
 }
 
-/** Splits a record at commas into at most `max` trimmed fields; the last keeps any further commas when `restInLast`. */
-export function splitFields(text: string, max: number, restInLast = false): string[] {
-  const parts = text.split(",");
-  if (restInLast && parts.length > max) parts.splice(max - 1, parts.length, parts.slice(max - 1).join(","));
-  return parts.map((part) => part.trim());
+/**
+ * Splits a record at every comma into trimmed fields. Each format refuses a
+ * record with more fields than it has; none folds the surplus into its last.
+ */
+export function splitFields(text: string): string[] {
+  return text.split(",").map((part) => part.trim());
 }

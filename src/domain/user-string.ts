@@ -8,9 +8,11 @@
  * ```
  *
  * The outer rules (limits, comments, control characters) are those of every
- * line format (line-records.ts). The password is the rest of the line, so it may
- * contain commas; like every field it is trimmed, so it cannot begin or end
- * with a space. An empty password field means "no password".
+ * line format (line-records.ts). A line with more than five fields is malformed
+ * (a warning for its line), never folded into the password: a stray column of a
+ * spreadsheet must not become part of someone's password. So a password here
+ * has no comma (createUsers, or `callboard import` from a CSV, takes any); like
+ * every field it is trimmed. An empty password field means "no password".
  */
 import { type LineRecord, type RecordLimits, type RecordsOutcome, splitFields, splitRecords } from "./line-records.js";
 
@@ -31,7 +33,14 @@ const FIELDS = 5;
 const REQUIRED_FIELDS = 4;
 
 export function parseUserLine(record: LineRecord): UserLineOutcome {
-  const fields = splitFields(record.text, FIELDS, true);
+  const fields = splitFields(record.text);
+  if (fields.length > FIELDS) {
+    return {
+      line: record.line,
+      ok: false,
+      reason: `more than ${FIELDS} fields (externalId,firstName,lastName,roles[,password]; a password in this format has no comma)`,
+    };
+  }
   if (fields.length < REQUIRED_FIELDS) {
     return {
       line: record.line,

@@ -21,11 +21,13 @@ import { credentialOf, sessionCookie } from "./cookie.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
 import { registerEventsRoute } from "./events-route.js";
 import { clientErrorHandler, frameworkErrors } from "./framework-errors.js";
+import { answerIdempotently, changesSomething, IDEMPOTENCY_HEADER, keyProblem } from "./idempotency.js";
 import { registerMethodPaths, unknownMethod } from "./method-paths.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { registerObservability } from "./observe.js";
-import { RateLimiter } from "./rate-limit.js";
+import { RateLimiter, SignInThrottle, signInLogin } from "./rate-limit.js";
 import { registerReferenceRoutes } from "./reference-routes.js";
+import { serverTimeouts } from "./timeouts.js";
 
 export interface AppDeps extends Deps {
   services: Services;
@@ -42,8 +44,10 @@ class MalformedJson extends Error {
   readonly statusCode = 400;
 }
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
 function send(reply: FastifyReply, result: MethodResult, status = statusOf(result.errors)): FastifyReply {
-  return reply.code(status).header("content-type", "application/json; charset=utf-8").send(JSON.stringify(result));
+  return reply.code(status).header("content-type", JSON_TYPE).send(JSON.stringify(result));
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -56,8 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: config.bodyLimit,
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs,
+    ...serverTimeouts(config.requestTimeoutMs),
     // Per-request log lines cost throughput; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -65,9 +68,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler,
   });
   const limiter = new RateLimiter(config.rateLimit);
-  // Failed sign-ins are counted per address and checked before the (slow)
-  // password check: guessing is throttled, and so is the CPU it costs.
-  const failures = new RateLimiter(config.authFailureLimit / 60, config.authFailureLimit);
+  // Failed sign-ins are counted and checked before the (slow) password check:
+  // guessing is throttled, and so is the CPU it costs.
+  const signIns = new SignInThrottle(config.authFailureLimit);
+  const idempotency = {
+    db: deps.db,
+    leaseMs: Math.max(60_000, 2 * config.requestTimeoutMs),
+    holdAfterCommitMs: config.holdAfterCommitMs,
+  };
   const limited = (reply: FastifyReply, wait: number) =>
     send(reply.header("retry-after", String(wait)), fail(issue("RATE_LIMITED")));
   const compiled = new Map<MethodName, CompiledMethod>(
@@ -132,16 +140,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
     const nowMs = Date.now();
     const address = `ip:${request.ip}`;
-    const banned = failures.peek(address, nowMs);
+    const login = signInLogin(name, request.headers.authorization, request.body);
+    const banned = login === undefined ? 0 : signIns.wait(address, login, nowMs);
     if (banned > 0) return limited(reply, banned);
     let actor = ANONYMOUS;
     if (!METHODS[name].anonymous) {
       const outcome = await authenticate(deps, credentialOf(request.headers));
       if ("error" in outcome) {
-        if (outcome.error.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
+        const guessed = outcome.error.code === "AUTHENTICATION_FAILURE";
+        if (guessed && login !== undefined) signIns.failed(address, login, nowMs);
         return send(reply, fail(outcome.error));
       }
       actor = outcome.actor;
+      if (login !== undefined) signIns.succeeded(address, login, nowMs);
       if (!mayCall(actor.roles, name)) return send(reply, fail(issue("PERMISSION_DENIED", { subject: name })));
     }
     const wait = limiter.take(actor.userId || address, nowMs);
@@ -150,19 +161,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // No body at all means no arguments; a body of `null` is a body, and not an object.
     const decoded = decodeArguments(method, request.body === undefined ? {} : request.body);
     if (!decoded.ok) return send(reply, fail(decoded.errors));
+    const key = request.headers[IDEMPOTENCY_HEADER];
+    const badKey = key === undefined ? undefined : keyProblem(key);
+    if (badKey) return send(reply, fail(badKey));
     const ctx = {
       actor,
       now: deps.clock.now(),
       requestId: request.id,
       sessionToken: actor.sessionTokenHash ? bearerToken(credentialOf(request.headers)) : undefined,
     };
-    const result = await impl(ctx, decoded.input as never);
-    if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
+    const run = () => impl(ctx, decoded.input as never);
+    if (typeof key === "string" && changesSomething(name)) {
+      const call = { caller: actor.userId, key, method: name, body: request.body, nowMs: ctx.now.getTime() };
+      const answered = await answerIdempotently(idempotency, call, run);
+      return reply.code(answered.status).headers(answered.headers).type(JSON_TYPE).send(answered.body);
+    }
+    const result = await run();
+    if (name === "createSession" && login !== undefined) {
+      if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") signIns.failed(address, login, nowMs);
+      else if (result.errors.length === 0) signIns.succeeded(address, login, nowMs);
+    }
     const cookie = sessionCookie(name, request, result, config.sessionTtlSeconds);
     if (cookie) reply.header("set-cookie", cookie);
     return send(reply, result);
   });
 
-  await registerEventsRoute(app, deps, { failures, limiter });
+  await registerEventsRoute(app, deps, { signIns, limiter });
   return app;
 }

@@ -16,7 +16,7 @@ import type { Actor } from "../services/context.js";
 import { agentGroupInScope, latestSeq, oldestSeq, readScopedEvents } from "../storage/event-log.js";
 import type { AppDeps } from "./app.js";
 import { credentialOf } from "./cookie.js";
-import type { RateLimiter } from "./rate-limit.js";
+import { type RateLimiter, type SignInThrottle, signInLogin } from "./rate-limit.js";
 
 /** How long a client waits before reconnecting (the `retry:` hint). */
 const RETRY_MS = 2_000;
@@ -32,7 +32,7 @@ export function eventStreamOf(app: FastifyInstance): EventStream | undefined {
 }
 
 interface Guards {
-  failures: RateLimiter;
+  signIns: SignInThrottle;
   limiter: RateLimiter;
 }
 
@@ -165,14 +165,19 @@ export async function registerEventsRoute(app: FastifyInstance, deps: AppDeps, g
   app.get("/api/v1/events", async (request, reply) => {
     const nowMs = Date.now();
     const address = `ip:${request.ip}`;
-    const banned = guards.failures.peek(address, nowMs);
-    if (banned > 0) return send(reply.header("retry-after", String(banned)), fail(issue("RATE_LIMITED")));
     const credential = credentialOf(request.headers);
+    // A stream signs in like a call: a guessed Basic password is throttled the same way.
+    const login = signInLogin("events", credential, undefined);
+    const banned = login === undefined ? 0 : guards.signIns.wait(address, login, nowMs);
+    if (banned > 0) return send(reply.header("retry-after", String(banned)), fail(issue("RATE_LIMITED")));
     const outcome = await authenticate(deps, credential);
     if ("error" in outcome) {
-      if (outcome.error.code === "AUTHENTICATION_FAILURE") guards.failures.take(address, nowMs);
+      if (outcome.error.code === "AUTHENTICATION_FAILURE" && login !== undefined) {
+        guards.signIns.failed(address, login, nowMs);
+      }
       return send(reply, fail(outcome.error));
     }
+    if (login !== undefined) guards.signIns.succeeded(address, login, nowMs);
     const { actor } = outcome;
     const wait = guards.limiter.take(actor.userId, nowMs);
     if (wait > 0) return send(reply.header("retry-after", String(wait)), fail(issue("RATE_LIMITED")));

@@ -41,15 +41,17 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     const key = `basic:${sha256(credential)}`;
     const cached = deps.credentials.get(key, nowMs);
     if (cached) return { actor: cached };
-    const ticket = deps.credentials.ticket();
-    const decoded = Buffer.from(credential, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon < 0) return failure();
-    const user = await verifyPassword(deps, decoded.slice(0, colon), decoded.slice(colon + 1));
-    if (!user) return failure();
-    const actor = actorOf(user);
-    deps.credentials.set(key, actor, nowMs + deps.credentials.ttlMs, ticket);
-    return { actor };
+    return deps.credentials.coalesce(key, async (): Promise<Authenticated> => {
+      const ticket = deps.credentials.ticket();
+      const decoded = Buffer.from(credential, "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon < 0) return failure();
+      const user = await verifyPassword(deps, decoded.slice(0, colon), decoded.slice(colon + 1));
+      if (!user) return failure();
+      const actor = actorOf(user);
+      deps.credentials.set(key, actor, nowMs + deps.credentials.ttlMs, ticket);
+      return { actor };
+    });
   }
   if (scheme === "bearer") {
     const tokenHash = sha256(credential);
@@ -68,11 +70,14 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
   return failure();
 }
 
-/** The user whose login and password these are, if it may sign in. */
+/**
+ * The user whose login and password these are, if it may sign in. An unknown
+ * login, a user without a password and a disabled user cost one scrypt as a
+ * wrong password does, so timing tells nobody which logins exist.
+ */
 export async function verifyPassword(deps: Deps, externalId: string, password: string): Promise<UserRow | undefined> {
   const login = normalizeLogin(externalId);
-  if (!login) return undefined;
-  const user = await users.byLogin(deps.db, login);
-  if (user?.login_enabled !== 1 || !user.password_hash) return undefined;
-  return (await deps.passwords.verify(password, user.password_hash)) ? user : undefined;
+  const user = login ? await users.byLogin(deps.db, login) : undefined;
+  const matches = await deps.passwords.verify(password, user?.password_hash ?? deps.passwords.unusable, "interactive");
+  return matches && user?.login_enabled === 1 && user.password_hash ? user : undefined;
 }

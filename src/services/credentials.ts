@@ -26,6 +26,11 @@ export class CredentialCache {
   #ticks = 0;
   readonly #forgottenAt = new Map<string, number>();
   readonly #listeners = new Set<(forgetting: Forgetting) => void>();
+  /**
+   * Checks running now, by key: when an entry expires under load, the calls
+   * that find it missing share one check instead of one scrypt each.
+   */
+  readonly #running = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly ttlMs: number,
@@ -80,6 +85,21 @@ export class CredentialCache {
     }
   }
 
+  /**
+   * Runs `check` for `key` unless one is already running, whose outcome is then
+   * shared. Forgetting a user drops every running check from sharing, so a
+   * call that comes after a password change never joins a check begun before.
+   */
+  coalesce<T>(key: string, check: () => Promise<T>): Promise<T> {
+    const running = this.#running.get(key);
+    if (running) return running as Promise<T>;
+    const started = check().finally(() => {
+      if (this.#running.get(key) === started) this.#running.delete(key);
+    });
+    this.#running.set(key, started);
+    return started;
+  }
+
   #drop(key: string): void {
     const entry = this.#entries.get(key);
     if (!entry) return;
@@ -88,6 +108,7 @@ export class CredentialCache {
   }
 
   forgetKey(key: string, remote = false): void {
+    this.#running.delete(key);
     this.#drop(key);
     this.#tell({ key, remote });
   }
@@ -95,12 +116,14 @@ export class CredentialCache {
   forgetUser(userId: string, remote = false): void {
     this.#ticks += 1;
     this.#forgottenAt.set(userId, this.#ticks);
+    this.#running.clear();
     for (const key of this.#keysByUser.get(userId) ?? []) this.#entries.delete(key);
     this.#keysByUser.delete(userId);
     this.#tell({ user: userId, remote });
   }
 
   clear(): void {
+    this.#running.clear();
     this.#entries.clear();
     this.#keysByUser.clear();
   }

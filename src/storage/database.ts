@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { Kysely, sql, type Transaction } from "kysely";
 import type { MethodResult } from "../domain/errors.js";
 import { insertMany } from "./bulk.js";
+import { pendingKey } from "./idempotency.js";
 import { migrate } from "./migrations.js";
 import { openPostgres } from "./postgres.js";
 import { prepare } from "./prepared.js";
@@ -155,11 +156,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     async write<T>(fn: (tx: Tx) => Promise<MethodResult<T>>): Promise<MethodResult<T>> {
       let committed: StoredEvent[] = [];
       const started = performance.now();
+      const idempotent = pendingKey();
       try {
         const result = await q.transaction().execute(async (trx) => {
           const pending: NewEvent[] = [];
           const out = await fn({ q: trx, dialect: dialectName, emit: (event) => pending.push(event) });
           if (out.errors.length > 0) throw new RollBack(out);
+          // The call's Idempotency-Key and its response commit with the change.
+          if (idempotent && !idempotent.stored) await idempotent.complete(trx, out);
           if (pending.length > 0) committed = await appendEvents(trx, pending);
           return out;
         });

@@ -8,6 +8,7 @@
  */
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { DialectName } from "./database.js";
+import { createIdempotencyKeyTable } from "./idempotency.js";
 import type { Schema } from "./schema.js";
 
 interface Migration {
@@ -214,6 +215,7 @@ const MIGRATIONS: Migration[] = [
       await db.schema.alterTable("events").addColumn("reason", text).execute();
     },
   },
+  { name: "0004_idempotency_keys", up: createIdempotencyKeyTable },
 ];
 
 /** An arbitrary constant that names Callboard's migration lock on PostgreSQL. */

@@ -13,6 +13,7 @@ import { compose, type Runtime } from "../../src/compose.js";
 import { loadConfig } from "../../src/config.js";
 import type { MethodResult } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/services/context.js";
+import type { PasswordHasher } from "../../src/services/passwords.js";
 
 export const ADMIN = { user: "admin@callboard.local", password: "admin-password" };
 
@@ -88,7 +89,7 @@ export function basic(auth: Auth): string {
 }
 
 export async function startApp(
-  options: { env?: Record<string, string>; clock?: Clock; background?: boolean } = {},
+  options: { env?: Record<string, string>; clock?: Clock; background?: boolean; passwords?: PasswordHasher } = {},
 ): Promise<TestApp> {
   const postgres = TEST_DATABASE === "postgres" ? await freshPostgres() : undefined;
   const config = loadConfig({
@@ -104,6 +105,7 @@ export async function startApp(
   const runtime = await compose(config, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.background === false ? { background: false } : {}),
+    ...(options.passwords ? { passwords: options.passwords } : {}),
   });
   return {
     runtime,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Auth, Reply, TestApp } from "../factories/app.js";
-import { ADMIN, basic, ManualClock, startApp, suiteApp, uniqueEmail } from "../factories/app.js";
+import { ADMIN, basic, ManualClock, makeAccount, makeUser, startApp, suiteApp, uniqueEmail } from "../factories/app.js";
 
 interface SessionOut {
   internalId: string | null;
@@ -267,23 +267,76 @@ describe("session lifetime configuration", () => {
   });
 });
 
-describe("failed sign-ins per address", () => {
-  it("after CALLBOARD_AUTH_FAILURE_LIMIT failures even good credentials get 429 until the bucket refills", async () => {
+describe("failed sign-ins", () => {
+  const inject = (t: TestApp, auth: Auth | null, body: unknown, address: string, method = "showCurrentSession") =>
+    t.runtime.app.inject({
+      method: "POST",
+      url: `/api/v1/${method}`,
+      remoteAddress: address,
+      headers: { "content-type": "application/json", ...(auth ? { authorization: basic(auth) } : {}) },
+      payload: JSON.stringify(body),
+    });
+
+  it("after CALLBOARD_AUTH_FAILURE_LIMIT failures for a login even its good credentials get 429 until the bucket refills", async () => {
     const t = await startApp({ env: { CALLBOARD_AUTH_FAILURE_LIMIT: "3" } });
     try {
       const wrong = { user: ADMIN.user, password: "not-the-password" };
-      assert.equal((await t.call("showCurrentSession", {}, wrong)).status, 401);
-      assert.equal((await t.call("createSession", { externalId: ADMIN.user, password: "nope" }, null)).status, 401);
-      assert.equal((await t.call("showCurrentSession", {}, wrong)).status, 401);
-      const blocked = await t.runtime.app.inject({
-        method: "POST",
-        url: "/api/v1/showCurrentSession",
-        headers: { "content-type": "application/json", authorization: basic(ADMIN) },
-        payload: "{}",
-      });
+      // a third of the limit from one address, the rest from others: the login's bucket
+      assert.equal((await inject(t, wrong, {}, "10.0.0.1")).statusCode, 401);
+      const session = await inject(t, null, { externalId: ADMIN.user, password: "nope" }, "10.0.0.2", "createSession");
+      assert.equal(session.statusCode, 401);
+      assert.equal((await inject(t, wrong, {}, "10.0.0.3")).statusCode, 401);
+      const blocked = await inject(t, ADMIN, {}, "10.0.0.4");
       assert.equal(blocked.statusCode, 429);
       assert.equal(blocked.json().errors[0].code, "RATE_LIMITED");
       assert.ok(Number(blocked.headers["retry-after"]) >= 1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("guessing at one login from an address does not keep another user behind it out", async () => {
+    const t = await startApp({ env: { CALLBOARD_AUTH_FAILURE_LIMIT: "30" } });
+    try {
+      const { accountId } = await makeAccount(t);
+      const victim = await makeUser(t, accountId, ["Agent"]);
+      const bystander = await makeUser(t, accountId, ["Agent"]);
+      const guesses = [];
+      for (let i = 0; i < 40; i++)
+        guesses.push((await inject(t, { ...victim, password: `guess-${i}` }, {}, "10.1.1.1")).statusCode);
+      assert.deepEqual([...new Set(guesses)], [401, 429], "the guessing is throttled");
+      assert.equal((await inject(t, bystander, {}, "10.1.1.1")).statusCode, 200, "a bystander at that address");
+      const session = await inject(
+        t,
+        null,
+        { externalId: bystander.user, password: bystander.password },
+        "10.1.1.1",
+        "createSession",
+      );
+      assert.equal(session.statusCode, 200);
+      assert.equal((await inject(t, victim, {}, "10.2.2.2")).statusCode, 200, "the victim from elsewhere");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a spray of many logins from an address keeps out neither the users who signed in there nor anyone elsewhere", async () => {
+    const t = await startApp({ env: { CALLBOARD_AUTH_FAILURE_LIMIT: "3" } });
+    try {
+      const { accountId } = await makeAccount(t);
+      const regular = await makeUser(t, accountId, ["Agent"]);
+      const newcomer = await makeUser(t, accountId, ["Agent"]);
+      assert.equal((await inject(t, regular, {}, "10.3.3.3")).statusCode, 200);
+      const sprayed = [];
+      for (let i = 0; i < 40; i++)
+        sprayed.push((await inject(t, { user: `spray${i}@example.com`, password: "x" }, {}, "10.3.3.3")).statusCode);
+      assert.ok(sprayed.includes(429), "the spray is throttled by the address bucket");
+      assert.equal(
+        (await inject(t, regular, {}, "10.3.3.3")).statusCode,
+        200,
+        "a user who signed in from there before",
+      );
+      assert.equal((await inject(t, newcomer, {}, "10.4.4.4")).statusCode, 200, "anyone elsewhere");
     } finally {
       await t.close();
     }

@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       authFailureLimit: 30,
       eventRetentionDays: 7,
       defaultLeaseSeconds: 0,
+      holdAfterCommitMs: 0,
       limits: { ...DEFAULT_LIMITS },
     });
     assert.deepEqual(DEFAULT_LIMITS, {
@@ -106,6 +107,7 @@ describe("loadConfig", () => {
       authFailureLimit: 5,
       eventRetentionDays: 30,
       defaultLeaseSeconds: 120,
+      holdAfterCommitMs: 0,
       limits: {
         bulkItems: 10,
         agentsPerAccount: 11,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RateLimiter } from "../../src/http/rate-limit.js";
+import { RateLimiter, SignInThrottle, signInLogin } from "../../src/http/rate-limit.js";
 
 /** How many of `count` calls at one instant go through. */
 function burst(limiter: RateLimiter, key: string, nowMs: number, count: number): number {
@@ -57,5 +57,52 @@ describe("RateLimiter", () => {
     const limiter = new RateLimiter(1);
     for (let i = 0; i < 100_010; i++) limiter.take(`caller${i}`, 0);
     assert.equal(burst(limiter, "fresh", 0, 5), 2);
+  });
+});
+
+describe("SignInThrottle", () => {
+  it("holds one address guessing one login after a third of the limit, and nobody else", () => {
+    const throttle = new SignInThrottle(30);
+    for (let i = 0; i < 10; i++) throttle.failed("a", "victim", 0);
+    assert.ok(throttle.wait("a", "victim", 0) > 0);
+    assert.equal(throttle.wait("a", "bystander", 0), 0);
+    assert.equal(throttle.wait("b", "victim", 0), 0);
+    assert.equal(throttle.wait("a", "victim", 60_000), 0, "refilled a minute later");
+  });
+
+  it("holds a login guessed from many addresses, except where it signed in before", () => {
+    const throttle = new SignInThrottle(30);
+    throttle.succeeded("home", "victim", 0);
+    for (let i = 0; i < 30; i++) throttle.failed(`x${i}`, "victim", 0);
+    assert.ok(throttle.wait("new", "victim", 0) > 0);
+    assert.equal(throttle.wait("home", "victim", 0), 0);
+  });
+
+  it("holds an address spraying logins after ten times the limit, except for logins that signed in there", () => {
+    const throttle = new SignInThrottle(3);
+    throttle.succeeded("nat", "regular", 0);
+    for (let i = 0; i < 30; i++) throttle.failed("nat", `spray${i}`, 0);
+    assert.ok(throttle.wait("nat", "newcomer", 0) > 0);
+    assert.equal(throttle.wait("nat", "regular", 0), 0);
+    assert.equal(throttle.wait("elsewhere", "newcomer", 0), 0);
+  });
+
+  it("never holds anyone when the limit is 0", () => {
+    const throttle = new SignInThrottle(0);
+    for (let i = 0; i < 1000; i++) throttle.failed("a", "b", 0);
+    assert.equal(throttle.wait("a", "b", 0), 0);
+  });
+});
+
+describe("signInLogin", () => {
+  it("reads the login of a Basic header or of createSession, normalised, and nothing from a bearer token", () => {
+    const basicOf = (text: string) => `Basic ${Buffer.from(text).toString("base64")}`;
+    assert.equal(signInLogin("showUser", basicOf("Ann@Example.com:pw"), {}), "ann@example.com");
+    assert.equal(
+      signInLogin("createSession", undefined, { externalId: "+1 555 010 0001", password: "x" }),
+      "+15550100001",
+    );
+    assert.equal(signInLogin("showUser", "Bearer abc", {}), undefined);
+    assert.equal(signInLogin("createSession", undefined, null), undefined);
   });
 });
