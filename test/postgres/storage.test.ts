@@ -7,4 +7,5 @@ describe("on PostgreSQL", async () => {
   await import("../storage/prepared.test.js");
   await import("../storage/bulk.test.js");
   await import("../storage/retention.test.js");
+  await import("../storage/event-append.test.js");
 });
