@@ -215,6 +215,10 @@ export async function registerEventsRoute(app: FastifyInstance, deps: AppDeps, g
       return send(reply, ok(events));
     }
 
+    // HEAD (which Fastify answers from this GET route) tells what a GET would get, without subscribing.
+    if (request.method === "HEAD")
+      return reply.code(200).header("content-type", "text/event-stream; charset=utf-8").send();
+
     let first = `retry: ${RETRY_MS}\n: connected\n\n`;
     if (query.snapshot) {
       const snapshot = await readSnapshot(

@@ -10,7 +10,7 @@
  * bus), so no subscriber ever sees an event that did not commit.
  */
 import { join } from "node:path";
-import { Kysely, sql, type Transaction } from "kysely";
+import { CompiledQuery, Kysely, sql, type Transaction } from "kysely";
 import type { MethodResult } from "../domain/errors.js";
 import { insertMany } from "./bulk.js";
 import { pendingKey } from "./idempotency.js";
@@ -87,6 +87,12 @@ const insertEvent = prepare(
     q.insertInto("events").values({ seq, type, time, org_path: orgPath, data, reason }),
 );
 
+/** A PostgreSQL string literal, as pg's escapeLiteral writes it (an E'' literal when it holds a backslash). */
+function quoteLiteral(value: string): string {
+  const quoted = `'${value.replace(/'/g, "''").replace(/\\/g, "\\\\")}'`;
+  return value.includes("\\") ? ` E${quoted}` : quoted;
+}
+
 class RollBack extends Error {
   constructor(readonly result: MethodResult<unknown>) {
     super("rolled back");
@@ -121,6 +127,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 
   async function appendEvents(trx: Transaction<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
+    if (dialectName === "postgres") return appendEventsAndCommit(trx, pending);
     // One counter row numbers the events: bumped inside the writing transaction,
     // it is gap-free and in commit order (a rolled-back bump is rolled back too).
     const counter = await bumpEventCounter.first(trx, pending.length);
@@ -148,6 +155,51 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await insertEvent.run(trx, only.seq, only.type, only.time, only.org_path, only.data, only.reason);
     else await insertMany(trx, dialectName, "events", rows);
     return stored;
+  }
+
+  /**
+   * PostgreSQL: the bump, the insert of every event and the COMMIT in one round
+   * trip, the last thing the transaction does. The counter row's lock is what
+   * keeps seq gap-free and in commit order, and it is held from the bump to the
+   * commit: sent together, nothing waits on this process's event loop or on the
+   * network in between (see DECISIONS.md, "The event counter").
+   *
+   * A query string of several statements must use the simple protocol, with no
+   * bound parameters: values are quoted literals (strings never hold NUL: every
+   * input refuses it). Such a query's results are not handed back by Kysely, so
+   * the first seq is left in a session setting and read after the commit, off
+   * the critical section. Kysely's own COMMIT that follows finds no transaction
+   * and does nothing.
+   */
+  async function appendEventsAndCommit(trx: Transaction<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
+    const n = pending.length;
+    const time = clock().toISOString();
+    const array = (values: string[]) => `array[${values.map(quoteLiteral).join(", ")}]::text[]`;
+    const text = `with bumped as (update counters set value = value + ${n} where name = 'events' returning value),
+      inserted as (
+        insert into events (seq, type, time, org_path, data, reason)
+        select bumped.value - ${n} + e.ord, e.type, ${quoteLiteral(time)}, e.org_path, e.data, e.reason
+        from bumped, unnest(
+          ${array(pending.map((e) => e.type))},
+          ${array(pending.map((e) => e.orgPath))},
+          ${array(pending.map((e) => JSON.stringify(e.data)))},
+          array[${pending.map((e) => (e.reason ? quoteLiteral(e.reason) : "null")).join(", ")}]::text[]
+        ) with ordinality as e(type, org_path, data, reason, ord)
+      )
+      select set_config('callboard.first_seq', (select value - ${n} + 1 from bumped)::text, false);
+      commit`;
+    await trx.executeQuery(CompiledQuery.raw(text, []));
+    const { rows } = await sql<{ first: string }>`select current_setting('callboard.first_seq') as first`.execute(trx);
+    const first = Number(rows[0]?.first);
+    if (!Number.isSafeInteger(first)) throw new Error("the events counter row is missing");
+    return pending.map((e, i) => ({
+      seq: first + i,
+      type: e.type,
+      time,
+      orgPath: e.orgPath,
+      data: e.data,
+      ...(e.reason ? { reason: e.reason } : {}),
+    }));
   }
 
   return {

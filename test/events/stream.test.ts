@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { eventStreamOf } from "../../src/http/events-route.js";
 import { type Auth, basic, makeAccount, makeUser, suiteApp, type TestApp } from "../factories/app.js";
 import { type Agent, makeAgents, makeGroup, type WireState } from "../factories/contact-center.js";
 import { lastSeq } from "../factories/inspect.js";
@@ -182,6 +183,12 @@ describe("the event stream", () => {
       const body = JSON.parse(bad.body) as { errors: { code: string }[] };
       assert.equal(body.errors[0]?.code, "ARG_INVALID_DATA", query);
     }
+    const head = await fetch(`${app}/api/v1/events`, {
+      method: "HEAD",
+      headers: { authorization: basic({ user: "admin@callboard.local", password: "admin-password" }) },
+    });
+    assert.equal(head.status, 200);
+    assert.equal(eventStreamOf(t.runtime.app)?.hub.subscriberCount, 0, "a HEAD request subscribes nothing");
     const missing = await stream("/api/v1/events?agentGroup=000000000000000000000000");
     assert.equal(missing.status, 404);
 

@@ -8,4 +8,5 @@ describe("on PostgreSQL", async () => {
   await import("../storage/bulk.test.js");
   await import("../storage/retention.test.js");
   await import("../storage/write.test.js");
+  await import("../storage/event-append.test.js");
 });
