@@ -19,10 +19,13 @@ import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
 import { RateLimiter } from "./rate-limit.js";
+import { registerWallboard } from "./static.js";
 
 export interface AppDeps extends Deps {
   services: Services;
   logger?: Logger | undefined;
+  /** the built wallboard (default web/dist) */
+  wallboardDir?: string | undefined;
 }
 
 /** The caller of an anonymous method (createSession): in no scope, with no roles. */
@@ -144,6 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
     return send(reply, result);
   });
+
+  registerWallboard(app, deps.wallboardDir);
 
   return app;
 }
