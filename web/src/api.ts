@@ -67,25 +67,60 @@ interface Session {
   expires: string | null;
 }
 
+/**
+ * The page cannot read its HttpOnly cookie, so it remembers (not the token,
+ * only the fact) that it signed in: a fresh visitor is shown the form without a
+ * 401 round trip, which the browser would log as an error.
+ */
+const SIGNED_IN = "callboard.signedIn";
+
+function remember(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(SIGNED_IN, "1");
+    else localStorage.removeItem(SIGNED_IN);
+  } catch {
+    // storage disabled: every load then asks the server
+  }
+}
+
+function mayBeSignedIn(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN) === "1";
+  } catch {
+    return true;
+  }
+}
+
 export async function signIn(externalId: string, password: string): Promise<SessionUser> {
   const [session] = await call<Session>("createSession", { externalId, password }, "?cookie=true");
   if (!session) throw new ApiError("The server answered no session.", 200, undefined);
+  remember(true);
   return session.user;
 }
 
 /** The signed-in user, or null when the cookie is missing or no longer valid. */
 export async function currentUser(): Promise<SessionUser | null> {
+  if (!mayBeSignedIn()) return null;
   try {
     const [session] = await call<Session>("showCurrentSession", {});
     return session?.user ?? null;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
+    if (error instanceof ApiError && error.status === 401) {
+      remember(false);
+      return null;
+    }
     throw error;
   }
 }
 
 export async function signOut(): Promise<void> {
+  remember(false);
   await call("deleteSession", {});
+}
+
+/** The server ended the session (expired, deleted, user disabled). */
+export function forgetSession(): void {
+  remember(false);
 }
 
 export type BoardAction = "Ready" | "NotReady" | "Break" | "Logout" | "Login";

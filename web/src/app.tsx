@@ -1,6 +1,6 @@
 /** The page: a sign-in form until there is a session, then the board. */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { currentUser, type SessionUser, signOut } from "./api.js";
+import { currentUser, forgetSession, type SessionUser, signOut } from "./api.js";
 import { Board } from "./board.js";
 import { SignIn } from "./sign-in.js";
 
@@ -17,6 +17,7 @@ export function App() {
   }, []);
 
   const signedOut = useCallback((why?: string) => {
+    forgetSession();
     setNotice(why);
     setUser(null);
   }, []);

@@ -46,3 +46,9 @@ export function stateSince(state: AgentState): number {
   const ms = iso ? Date.parse(iso) : Number.NaN;
   return Number.isNaN(ms) ? Date.now() : ms;
 }
+
+/** A group's current window; none at all is an always-open (or overridden) group. */
+export function windowText(start: string | null | undefined, end: string | null | undefined): string {
+  if (!start && !end) return "no window";
+  return `${clockTime(start)}–${clockTime(end)}`;
+}

@@ -6,7 +6,7 @@
 import { memo } from "preact/compat";
 import { useMemo } from "preact/hooks";
 import type { BoardAction } from "./api.js";
-import { CONTACT_LABEL, clockTime, displayName, formatDuration, stateSince, WORK_LABEL } from "./format.js";
+import { CONTACT_LABEL, displayName, formatDuration, stateSince, WORK_LABEL, windowText } from "./format.js";
 import { allocatedOf, type GroupView, matches, type StateFilter } from "./store.js";
 import type { AgentState } from "./types.js";
 
@@ -93,7 +93,7 @@ export const GroupTile = memo(function GroupTile(props: {
           {state ?? "–"}
         </span>
         <span class="window" title="current window">
-          {clockTime(group.state?.currentStartTime)}–{clockTime(group.state?.currentEndTime)}
+          {windowText(group.state?.currentStartTime, group.state?.currentEndTime)}
         </span>
         <span class="allocated">Allocated {allocated ?? "no cap"}</span>
       </header>
