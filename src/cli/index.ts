@@ -14,6 +14,7 @@
 import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { type ClientAuth, callMethod, TransportError } from "../client/http.js";
+import { registerDemo } from "./demo.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:7340";
 
@@ -104,6 +105,8 @@ export function buildProgram(io: Io): Command {
         throw error;
       }
     });
+
+  registerDemo(program, io);
 
   return program;
 }
