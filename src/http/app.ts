@@ -17,7 +17,9 @@ import { mayCall } from "../domain/roles.js";
 import { authenticate } from "../services/auth.js";
 import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
+import { credentialOf, sessionCookie } from "./cookie.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
+import { registerEventsRoute } from "./events-route.js";
 import { RateLimiter } from "./rate-limit.js";
 import { registerWallboard } from "./static.js";
 
@@ -123,7 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (banned > 0) return limited(reply, banned);
     let actor = ANONYMOUS;
     if (!METHODS[name].anonymous) {
-      const outcome = await authenticate(deps, request.headers.authorization);
+      const outcome = await authenticate(deps, credentialOf(request.headers));
       if ("error" in outcome) {
         if (outcome.error.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
         return send(reply, fail(outcome.error));
@@ -141,13 +143,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       actor,
       now: deps.clock.now(),
       requestId: request.id,
-      sessionToken: actor.sessionTokenHash ? bearerToken(request.headers.authorization) : undefined,
+      sessionToken: actor.sessionTokenHash ? bearerToken(credentialOf(request.headers)) : undefined,
     };
     const result = await impl(ctx, decoded.input as never);
     if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") failures.take(address, nowMs);
+    const cookie = sessionCookie(name, request, result, config.sessionTtlSeconds);
+    if (cookie) reply.header("set-cookie", cookie);
     return send(reply, result);
   });
 
+  await registerEventsRoute(app, deps, { failures, limiter });
   registerWallboard(app, deps.wallboardDir);
 
   return app;

@@ -12,6 +12,9 @@ interface Entry {
   expiresAt: number;
 }
 
+/** A forgetting, told to `onForget` listeners (the event stream: other instances, open streams). */
+export type Forgetting = { user: string; remote: boolean } | { key: string; remote: boolean };
+
 export class CredentialCache {
   readonly #entries = new Map<string, Entry>();
   readonly #keysByUser = new Map<string, Set<string>>();
@@ -22,6 +25,7 @@ export class CredentialCache {
    */
   #ticks = 0;
   readonly #forgottenAt = new Map<string, number>();
+  readonly #listeners = new Set<(forgetting: Forgetting) => void>();
 
   constructor(
     readonly ttlMs: number,
@@ -32,7 +36,7 @@ export class CredentialCache {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= nowMs) {
-      this.forgetKey(key);
+      this.#drop(key);
       return undefined;
     }
     return entry.actor;
@@ -56,18 +60,44 @@ export class CredentialCache {
     keys.add(key);
   }
 
-  forgetKey(key: string): void {
+  /**
+   * Listens to every forgetting, so it can reach the other instances and close
+   * the streams opened with what was forgotten. `remote` marks a forgetting
+   * that came from another instance (not to be sent on again).
+   */
+  onForget(listener: (forgetting: Forgetting) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #tell(forgetting: Forgetting): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(forgetting);
+      } catch {
+        // A listener's failure must not undo or stop the forgetting.
+      }
+    }
+  }
+
+  #drop(key: string): void {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
     this.#keysByUser.get(entry.actor.userId)?.delete(key);
   }
 
-  forgetUser(userId: string): void {
+  forgetKey(key: string, remote = false): void {
+    this.#drop(key);
+    this.#tell({ key, remote });
+  }
+
+  forgetUser(userId: string, remote = false): void {
     this.#ticks += 1;
     this.#forgottenAt.set(userId, this.#ticks);
     for (const key of this.#keysByUser.get(userId) ?? []) this.#entries.delete(key);
     this.#keysByUser.delete(userId);
+    this.#tell({ user: userId, remote });
   }
 
   clear(): void {

@@ -1,0 +1,174 @@
+/**
+ * The event stream of one process, wired: the hub fed by this process's
+ * commits, the wake-ups from other processes, and revocation.
+ *
+ * - PostgreSQL: a dedicated listener connection. After each commit this process
+ *   sends `NOTIFY callboard_events_<schema>, '<seq>'` (coalesced: one per turn of
+ *   the event loop); every instance that hears a seq past its own reads the log.
+ *   A safety poll every second covers a writer that died between its commit and
+ *   its NOTIFY. Revocations travel on `callboard_revocation_<schema>`.
+ * - SQLite: a file may be shared by several processes, so the log is polled
+ *   every 50 ms (one primary-key read of the counter's worth of work); an
+ *   in-memory database has no other process and is never polled.
+ *
+ * Revocation: every forgetting of the credential cache (password, roles,
+ * loginEnabled, deletion, a deleted session) closes this process's streams of
+ * that user or session at once and, on PostgreSQL, is sent to the other
+ * instances, which forget it too and close theirs. A listener that was
+ * disconnected may have missed revocations: on reconnect the cache is cleared
+ * and every open stream's credential is checked again.
+ */
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import type { Deps } from "../services/context.js";
+import type { Forgetting } from "../services/credentials.js";
+import { notify } from "../storage/event-log.js";
+import { EventHub, type Subscription } from "./hub.js";
+import { PgListener } from "./postgres-listener.js";
+
+export interface EventStreamOptions {
+  onError?: (error: unknown, what: string) => void;
+  /** whether a stream's credential still authenticates (after the listener missed revocations) */
+  stillValid?: (credential: string) => Promise<boolean>;
+  sqlitePollMs?: number;
+  postgresPollMs?: number;
+}
+
+export interface EventStream {
+  readonly hub: EventHub;
+  readonly instanceId: string;
+  readonly listener: PgListener | undefined;
+  /** ends every stream (shutdown) */
+  stop(): void;
+  close(): Promise<void>;
+}
+
+const SQLITE_POLL_MS = 50;
+const POSTGRES_POLL_MS = 1_000;
+
+export async function startEventStream(deps: Deps, options: EventStreamOptions = {}): Promise<EventStream> {
+  const { db, config, credentials } = deps;
+  const onError = options.onError ?? (() => {});
+  const instanceId = randomBytes(6).toString("hex");
+  const hub = new EventHub({ q: db.q, onError });
+  await hub.start();
+  const postgres = db.dialect === "postgres" && config.databaseUrl !== undefined;
+  const timers: NodeJS.Timeout[] = [];
+  let listener: PgListener | undefined;
+  let eventsChannel = "";
+  let revocationChannel = "";
+
+  if (postgres) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.q);
+    const schema = (rows[0]?.schema ?? "public").replace(/[^a-zA-Z0-9_]/g, "_");
+    eventsChannel = `callboard_events_${schema}`.slice(0, 63);
+    revocationChannel = `callboard_revocation_${schema}`.slice(0, 63);
+  }
+
+  // NOTIFY after commit, coalesced: the highest seq of this turn of the event loop.
+  let notifySeq = 0;
+  let notifyScheduled = false;
+  const sendNotify = () => {
+    notifyScheduled = false;
+    notify(db.q, eventsChannel, String(notifySeq)).catch((error: unknown) => onError(error, "NOTIFY"));
+  };
+  const offCommitted = db.onCommitted((events) => {
+    try {
+      hub.committed(events);
+      if (postgres) {
+        notifySeq = Math.max(notifySeq, events[events.length - 1]?.seq ?? 0);
+        if (!notifyScheduled) {
+          notifyScheduled = true;
+          setImmediate(sendNotify);
+        }
+      }
+    } catch (error) {
+      onError(error, "publishing committed events");
+    }
+  });
+
+  const closeFor = (f: Forgetting) => {
+    if ("user" in f) hub.closeUser(f.user, "credentials revoked");
+    else if (f.key.startsWith("bearer:")) hub.closeSession(f.key.slice("bearer:".length), "session ended");
+  };
+  const offForget = credentials.onForget((f) => {
+    closeFor(f);
+    if (!postgres || f.remote) return;
+    const payload = JSON.stringify("user" in f ? { from: instanceId, user: f.user } : { from: instanceId, key: f.key });
+    notify(db.q, revocationChannel, payload).catch((error: unknown) => onError(error, "revocation NOTIFY"));
+  });
+
+  const recheck = async () => {
+    const check = options.stillValid;
+    if (!check) return;
+    const verdicts = new Map<string, Promise<boolean>>();
+    await Promise.all(
+      [...hub.subscriptions].map(async (sub: Subscription) => {
+        const { credential } = sub.holder;
+        let verdict = verdicts.get(credential);
+        if (!verdict) {
+          verdict = check(credential).catch(() => true);
+          verdicts.set(credential, verdict);
+        }
+        if (!(await verdict)) sub.close("credentials revoked");
+      }),
+    );
+  };
+
+  if (postgres && config.databaseUrl) {
+    listener = new PgListener({
+      url: config.databaseUrl,
+      channels: [eventsChannel, revocationChannel],
+      applicationName: `callboard-listener-${instanceId}`,
+      onNotification(channel, payload) {
+        if (channel === eventsChannel) {
+          if (Number(payload) > hub.lastSeq) hub.wake();
+          return;
+        }
+        let message: { from?: string; user?: string; key?: string };
+        try {
+          message = JSON.parse(payload) as typeof message;
+        } catch {
+          return;
+        }
+        if (message.from === instanceId) return;
+        if (typeof message.user === "string") credentials.forgetUser(message.user, true);
+        else if (typeof message.key === "string") credentials.forgetKey(message.key, true);
+      },
+      onConnected(first) {
+        hub.wake();
+        if (!first) {
+          // Revocations sent while we were away are lost: forget everything, check every stream.
+          credentials.clear();
+          recheck().catch((error: unknown) => onError(error, "checking streams again"));
+        }
+      },
+      onError: (error) => onError(error, "event listener connection"),
+    });
+    await listener.start();
+    timers.push(setInterval(() => hub.wake(), options.postgresPollMs ?? POSTGRES_POLL_MS));
+  } else if (config.dataDir !== ":memory:") {
+    timers.push(setInterval(() => hub.wake(), options.sqlitePollMs ?? SQLITE_POLL_MS));
+  }
+  for (const timer of timers) timer.unref();
+
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    for (const timer of timers) clearInterval(timer);
+    offCommitted();
+    offForget();
+    hub.stop();
+  };
+  return {
+    hub,
+    instanceId,
+    listener,
+    stop,
+    async close() {
+      stop();
+      await listener?.close();
+    },
+  };
+}
