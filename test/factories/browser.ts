@@ -14,8 +14,14 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CALLBOARD_TEST_CHROMIUM || "/usr/bin/chromium";
 
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM);
+/**
+ * Why browser tests skip, or false when they run. They skip only on a machine
+ * with no Chromium and no CALLBOARD_TEST_CHROMIUM; CI sets it, so there a
+ * missing browser fails the tests instead of hiding them.
+ */
+export function browserSkip(): string | false {
+  if (process.env.CALLBOARD_TEST_CHROMIUM || existsSync(CHROMIUM)) return false;
+  return `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CALLBOARD_TEST_CHROMIUM)`;
 }
 
 export interface Browser {

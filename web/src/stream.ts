@@ -142,7 +142,8 @@ export class BoardStream {
       return "resume";
     }
     if (status === 401) return "signedOut";
-    if (status === 410) return "snapshot";
+    // Too old (410), or past what the server has (400: its database was replaced): start afresh.
+    if (status === 410 || status === 400) return "snapshot";
     return "resume";
   }
 
