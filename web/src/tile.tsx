@@ -39,6 +39,7 @@ export const AgentRow = memo(function AgentRow(props: { agent: AgentState; busy:
       <span class={`chip work-${work}`} data-testid="work">
         {WORK_LABEL[work] ?? work}
         {pending && <small> → {WORK_LABEL[pending] ?? pending}</small>}
+        {agent.breakExceeded && <span class="flag">exceeded</span>}
       </span>
       <span class={`chip contact-${contact}`} data-testid="contact">
         {CONTACT_LABEL[contact] ?? contact}
@@ -47,7 +48,6 @@ export const AgentRow = memo(function AgentRow(props: { agent: AgentState; busy:
       <span class="since" data-since={since}>
         {formatDuration(Date.now() - since)}
       </span>
-      <span class="flag">{agent.breakExceeded ? "Break exceeded" : ""}</span>
       <span class="actions">
         {ACTIONS.map(({ action, label }) => (
           <button
