@@ -1,7 +1,7 @@
 /**
  * Wallboard benchmark (SPEC §7: 1,000 agents changing 100 times a second).
  * Debian's Chromium shows the built board against a synthetic feed
- * (bench/wallboard-feed.ts); inside the page a requestAnimationFrame loop
+ * (test/factories/fake-feed.ts); inside the page a requestAnimationFrame loop
  * records every frame's duration and the seq the board shows (its `data-seq`);
  * the feed records when each seq was written. So:
  *   frame time = the gap between frames (16.7 ms is a frame every vsync),
@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { launchBrowser } from "../test/factories/browser.js";
-import { startFeed } from "./wallboard-feed.js";
+import { startFeed } from "../test/factories/fake-feed.js";
 
 const { values } = parseArgs({
   options: {

@@ -31,11 +31,9 @@ describe("the demo's wallboard", { skip: browserSkip() }, () => {
       // The dialer connects callers and the agents log in, live, without a reload.
       await page.waitForSelector('.agent[data-contact="Connected"]', { timeout: 15_000 });
       await page.waitForFunction(
-        () => document.querySelectorAll('.agent:not([data-work="LoggedOut"])').length >= 40,
+        "document.querySelectorAll('.agent:not([data-work=LoggedOut])').length >= 40",
         undefined,
-        {
-          timeout: 15_000,
-        },
+        { timeout: 15_000 },
       );
       await page.waitForTimeout(1_500); // a little life on the clocks for the picture
       mkdirSync(dirname(SCREENSHOT), { recursive: true });

@@ -1,16 +1,18 @@
 /**
- * A synthetic, fast event stream for the wallboard benchmark: the built board
- * (web/dist), a cookie sign-in that accepts anyone, and `GET /api/v1/events`
- * answering a snapshot of N agents in G groups, then `rate` agentState.changed
- * events a second, in seq order, in the shape of SPEC §6. It records when each
- * seq was written, so the benchmark can tell how far the board lags.
+ * A synthetic event stream for the wallboard: the built board (web/dist), a
+ * cookie sign-in that accepts anyone, and `GET /api/v1/events` answering a
+ * snapshot of N agents in G groups, then `rate` agentState.changed events a
+ * second, in seq order, in the shape of SPEC §6. It records when each seq was
+ * written, so the benchmark can tell how far the board lags.
  *
  * Not the real server on purpose: the benchmark measures the browser, so the
- * feed must cost next to nothing and never be the bottleneck.
+ * feed must cost next to nothing; and tests can make it answer what a real
+ * server answers only in bad moments (410 for a resume point too old, a proxy's
+ * 502), to check that the board recovers from them.
  */
 import type { ServerResponse } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
-import { registerWallboard } from "../src/http/static.js";
+import { registerWallboard } from "../../src/http/static.js";
 
 export interface FeedOptions {
   agents: number;
@@ -19,8 +21,23 @@ export interface FeedOptions {
   rate: number;
 }
 
+export interface StreamRequest {
+  url: string;
+  lastEventId: string | undefined;
+}
+
 export interface Feed {
   url: string;
+  /** every GET /api/v1/events, in order */
+  requests: StreamRequest[];
+  /** the next `count` stream and probe requests answer `status` */
+  failNext(status: number, count?: number): void;
+  /** closes every open stream (as a restart would) */
+  dropStreams(): void;
+  /** forgets the history: a resume point is then too old (410), as after retention */
+  forgetHistory(): void;
+  /** one agentState.changed for agent `index` with `fields` */
+  change(index: number, fields: Record<string, unknown>): number;
   /** wall-clock ms at which each seq was written to the stream */
   sentAt: Map<number, number>;
   lastSeq(): number;
@@ -65,8 +82,19 @@ export async function startFeed(options: FeedOptions): Promise<Feed> {
     counts: {},
   }));
   let seq = 1000;
+  let oldest = seq;
   const sentAt = new Map<number, number>();
   const streams = new Set<ServerResponse>();
+  const history: { seq: number; frame: string }[] = [];
+  const requests: StreamRequest[] = [];
+  let failures: { status: number; count: number } | undefined;
+  const frameOf = (agent: (typeof agents)[number], now: Date) => {
+    seq++;
+    const event = { seq, type: "agentState.changed", time: now.toISOString(), account: null, data: agent };
+    const frame = `id: ${seq}\nevent: agentState.changed\ndata: ${JSON.stringify(event)}\n\n`;
+    if (options.rate === 0) history.push({ seq, frame });
+    return frame;
+  };
   const session = {
     internalId: null,
     user: { externalId: "bench@example.com", firstName: "Bench", lastName: "", roles: ["Supervisor"] },
@@ -88,13 +116,36 @@ export async function startFeed(options: FeedOptions): Promise<Feed> {
   );
   app.post("/api/v1/showAgentGroupState", (_request, reply) => reply.send(envelope([])));
   app.post("/api/v1/changeAgentState", (_request, reply) => reply.send(envelope([])));
-  app.get("/api/v1/events", (_request, reply) => {
+  app.get("/api/v1/events", (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const header = request.headers["last-event-id"];
+    const lastEventId = typeof header === "string" ? header : undefined;
+    if (query.format !== "json") requests.push({ url: request.url, lastEventId });
+    if (failures && failures.count > 0) {
+      failures.count--;
+      return reply
+        .code(failures.status)
+        .send({ data: [], dataOffset: 0, errors: [{ code: "X", message: "failing" }], warnings: [] });
+    }
+    const resume = lastEventId ?? query.since;
+    if (resume !== undefined && Number(resume) < oldest)
+      return reply.code(410).send({
+        data: [],
+        dataOffset: 0,
+        errors: [{ code: "OBJECT_NOT_EXISTS", message: "too old", context: `oldest seq kept: ${oldest + 1}` }],
+        warnings: [],
+      });
+    if (query.format === "json") return reply.send(envelope([]));
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-    res.write(
-      `retry: 1000\nid: ${seq}\nevent: snapshot\ndata: ${JSON.stringify({ agentStates: agents, agentGroupStates: groupStates })}\n\n`,
-    );
+    if (resume === undefined) {
+      const snapshot = JSON.stringify({ agentStates: agents, agentGroupStates: groupStates });
+      res.write(`retry: 500\nid: ${seq}\nevent: snapshot\ndata: ${snapshot}\n\n`);
+    } else {
+      const missed = history.filter((h) => h.seq > Number(resume)).map((h) => h.frame);
+      res.write(`retry: 500\n${missed.join("")}`);
+    }
     streams.add(res);
     res.on("close", () => streams.delete(res));
   });
@@ -105,6 +156,7 @@ export async function startFeed(options: FeedOptions): Promise<Feed> {
   const began = performance.now();
   let produced = 0;
   const tick = setInterval(() => {
+    if (options.rate === 0) return;
     const due = Math.floor(((performance.now() - began) / 1000) * options.rate) - produced;
     if (due <= 0 || streams.size === 0) {
       if (streams.size === 0) produced += Math.max(0, due);
@@ -123,9 +175,7 @@ export async function startFeed(options: FeedOptions): Promise<Feed> {
       agent.workStateStartTime = now.toISOString();
       agent.contactStateStartTime = now.toISOString();
       agent.version++;
-      seq++;
-      const event = { seq, type: "agentState.changed", time: now.toISOString(), account: null, data: agent };
-      chunk += `id: ${seq}\nevent: agentState.changed\ndata: ${JSON.stringify(event)}\n\n`;
+      chunk += frameOf(agent, now);
     }
     produced += due;
     const at = Date.now();
@@ -136,6 +186,25 @@ export async function startFeed(options: FeedOptions): Promise<Feed> {
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     url: address,
+    requests,
+    failNext(status, count = 1) {
+      failures = { status, count };
+    },
+    dropStreams() {
+      for (const res of streams) res.destroy();
+      streams.clear();
+    },
+    forgetHistory() {
+      history.length = 0;
+      oldest = seq + 1;
+    },
+    change(index, fields) {
+      const agent = agents[index]!;
+      Object.assign(agent, fields, { version: agent.version + 1 });
+      const frame = frameOf(agent, new Date());
+      for (const res of streams) res.write(frame);
+      return seq;
+    },
     sentAt,
     lastSeq: () => seq,
     async close() {
