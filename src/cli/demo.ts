@@ -314,7 +314,15 @@ export function registerDemo(program: Command, io: DemoIo): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port: ${options.port}`);
       if (!Number.isInteger(agents) || agents < 1 || agents > 1000) throw new Error("--agents: 1 to 1000");
       io.stdout("Starting the Callboard demo (a throw-away database)…\n");
-      const demo = await startDemo({ port, host: io.env.CALLBOARD_HOST || "127.0.0.1", agents, log: io.stderr });
+      let demo: Demo;
+      try {
+        demo = await startDemo({ port, host: io.env.CALLBOARD_HOST || "127.0.0.1", agents, log: io.stderr });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+        io.stderr(`callboard demo: port ${port} is in use: choose another with --port or CALLBOARD_PORT\n`);
+        process.exitCode = 2;
+        return;
+      }
       io.stdout(
         [
           "",

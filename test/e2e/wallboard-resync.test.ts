@@ -74,6 +74,10 @@ describe("the wallboard recovers when the browser gives up", { skip: browserSkip
   // The dropped streams (ERR_INCOMPLETE_CHUNKED_ENCODING) and the refusals are the test's own doing.
   it("logged only the refused answers it was made to get", () => {
     for (const problem of browser.problems)
-      assert.match(problem, /status of (502|410)|EventSource.s response has a MIME type|ERR_INCOMPLETE_CHUNKED_ENCODING/, problem);
+      assert.match(
+        problem,
+        /status of (502|410)|EventSource.s response has a MIME type|ERR_INCOMPLETE_CHUNKED_ENCODING/,
+        problem,
+      );
   });
 });

@@ -199,6 +199,20 @@ describe("the wallboard in a browser", { skip: browserSkip() }, () => {
     assert.equal((await stateOf(2)).currentWorkState, "LoggedOut");
   });
 
+  it("shows a refusal from the board with the agent and the server's reason", async () => {
+    await changeFromApi(2, { agent: { loginEnabled: false } });
+    await row(2).getByRole("button", { name: "Log in" }).click();
+    await page.waitForSelector(".problems li", { timeout: 2_000 });
+    const text = (await page.textContent(".problems li")) ?? "";
+    assert.match(text, new RegExp(`Login for ${agents[2]!.externalId} refused: Invalid Agent State`));
+    assert.equal((await stateOf(2)).currentWorkState, "LoggedOut");
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    await page.waitForSelector(".problems", { state: "detached", timeout: 2_000 });
+    await changeFromApi(2, { agent: { loginEnabled: true } });
+    // The refused call's 409 is logged by the browser: expected here.
+    for (const problem of browser.problems.splice(0)) assert.match(problem, /status of 409/, problem);
+  });
+
   it("filters by state and by group", async () => {
     await page.selectOption('[data-testid="state-filter"]', "Break");
     await page.waitForSelector(`[data-agent="${agents[1]!.externalId}"]`, { state: "detached", timeout: 2_000 });
