@@ -11,11 +11,14 @@
  *   `wake()` reads the log from `lastSeq`. NOTIFY (PostgreSQL) and the poller
  *   (a shared SQLite file) only ever call `wake()`.
  *
- * A subscriber starts at a seq of its choosing. It is registered first, so
- * events published while it catches up from the log are queued for it; once
- * its cursor reaches `lastSeq` (checked synchronously, so nothing can slip in
- * between) it turns live and drains the queue. Every delivery goes through one
- * check, `seq > cursor`, so the handover neither repeats nor loses an event.
+ * A subscriber starts at a seq of its choosing and catches up from the log
+ * (or the recent events kept in memory), page by page, until its cursor
+ * reaches `lastSeq`; that check and turning live happen in one synchronous
+ * step, so every event published afterwards is past its cursor and reaches it
+ * live, and nothing published before it was live is missed (the catch-up read
+ * it). Every delivery goes through one check, `seq > cursor`, so the handover
+ * neither repeats nor loses an event. (Tests: test/events/hub.test.ts breaks
+ * if the check goes, or if a subscriber is live before it caught up.)
  *
  * Fan-out: each event is serialised once (its frame); a subscriber's frames are
  * joined and written once per tick. A subscriber whose unsent bytes pass the
@@ -37,10 +40,10 @@ export interface HubOptions {
   heartbeatMs?: number;
   /** unsent bytes (ours and the socket's) above which a subscriber is disconnected */
   maxBufferBytes?: number;
-  /** events queued for a subscriber still catching up, above which it is disconnected */
-  maxQueued?: number;
   /** recent events kept in memory, so catching up after a short break reads no rows */
   recentEvents?: number;
+  /** events read per step of a subscriber's catch-up */
+  catchUpPage?: number;
 }
 
 /** Who a subscription belongs to, for revocation. */
@@ -57,13 +60,10 @@ export interface Subscription {
   close(reason?: string): void;
 }
 
-const CATCH_UP_PAGE = 500;
-
 class Subscriber implements Subscription {
   cursor: number;
   live = false;
   closed = false;
-  queue: Published[] = [];
   pending: string[] = [];
   pendingBytes = 0;
   waitingForDrain = false;
@@ -88,8 +88,8 @@ export class EventHub {
   readonly #onError: (error: unknown, what: string) => void;
   readonly #tickMs: number;
   readonly #maxBufferBytes: number;
-  readonly #maxQueued: number;
   readonly #recentSize: number;
+  readonly #catchUpPage: number;
 
   #lastSeq = 0;
   /** the last published events, contiguous, in seq order */
@@ -111,8 +111,8 @@ export class EventHub {
     this.#onError = options.onError ?? (() => {});
     this.#tickMs = options.tickMs ?? 10;
     this.#maxBufferBytes = options.maxBufferBytes ?? 4 * 1024 * 1024;
-    this.#maxQueued = options.maxQueued ?? 100_000;
     this.#recentSize = options.recentEvents ?? 10_000;
+    this.#catchUpPage = options.catchUpPage ?? 500;
     this.#heartbeat = setInterval(() => {
       for (const sub of this.#subscribers) this.#enqueue(sub, ": heartbeat\n\n");
     }, options.heartbeatMs ?? 15_000);
@@ -219,10 +219,10 @@ export class EventHub {
         this.#onError(new Error(`event log skipped from ${this.#lastSeq} to ${p.seq}`), "publishing events");
       }
       this.#lastSeq = p.seq;
-      this.#recent.push(p);
+      if (this.#recentSize > 0) this.#recent.push(p);
       for (const sub of this.#subscribers) this.#offer(sub, p);
     }
-    if (this.#recent.length > this.#recentSize * 1.5) this.#recent = this.#recent.slice(-this.#recentSize);
+    if (this.#recent.length > this.#recentSize * 1.5) this.#recent.splice(0, this.#recent.length - this.#recentSize);
   }
 
   /** Published events with after < seq ≤ through, from memory when recent enough, else from the log. */
@@ -260,7 +260,7 @@ export class EventHub {
         if (sub.closed) return;
         const target = this.#lastSeq;
         if (sub.cursor >= target) break;
-        const events = await this.read(sub.cursor, target, CATCH_UP_PAGE);
+        const events = await this.read(sub.cursor, target, this.#catchUpPage);
         if (sub.closed) return;
         if (events[0]?.seq !== sub.cursor + 1) {
           this.closeSubscriber(sub, "the resume point is no longer kept; resync with snapshot=true");
@@ -269,11 +269,8 @@ export class EventHub {
         for (const p of events) this.#deliver(sub, p);
         await this.#drain(sub);
       }
-      // Synchronously from the check above: every later event is in the queue or still to come.
+      // In the same synchronous step as the check above: every later event reaches it live.
       sub.live = true;
-      const queued = sub.queue;
-      sub.queue = [];
-      for (const p of queued) this.#deliver(sub, p);
     } catch (error) {
       this.#onError(error, "catching a subscriber up");
       this.closeSubscriber(sub, "internal error");
@@ -281,13 +278,8 @@ export class EventHub {
   }
 
   #offer(sub: Subscriber, p: Published): void {
-    if (sub.closed) return;
-    if (sub.live) {
-      this.#deliver(sub, p);
-      return;
-    }
-    sub.queue.push(p);
-    if (sub.queue.length > this.#maxQueued) this.closeSubscriber(sub, "too far behind");
+    // A subscriber still catching up reads this event from the log (or memory) itself.
+    if (sub.live && !sub.closed) this.#deliver(sub, p);
   }
 
   #deliver(sub: Subscriber, p: Published): void {
@@ -353,7 +345,6 @@ export class EventHub {
     s.closed = true;
     this.#subscribers.delete(s);
     this.#dirty.delete(s);
-    s.queue = [];
     s.pending = [];
     if (s.res.destroyed || s.res.writableEnded) return;
     // A comment, so EventSource clients see no new event type; then the end of the response.

@@ -7,14 +7,15 @@
  *   the event loop); every instance that hears a seq past its own reads the log.
  *   A safety poll every second covers a writer that died between its commit and
  *   its NOTIFY. Revocations travel on `callboard_revocation_<schema>`.
- * - SQLite: a file may be shared by several processes, so the log is polled
- *   every 50 ms (one primary-key read of the counter's worth of work); an
+ * - SQLite: a file may be shared by several processes, so the log and the
+ *   `revocations` table are polled every 50 ms (two indexed reads); an
  *   in-memory database has no other process and is never polled.
  *
  * Revocation: every forgetting of the credential cache (password, roles,
  * loginEnabled, deletion, a deleted session) closes this process's streams of
- * that user or session at once and, on PostgreSQL, is sent to the other
- * instances, which forget it too and close theirs. A listener that was
+ * that user or session at once and is sent to the other instances (a NOTIFY
+ * on PostgreSQL, a row of `revocations` on a SQLite file), which forget it too
+ * and close theirs. A listener that was
  * disconnected may have missed revocations: on reconnect the cache is cleared
  * and every open stream's credential is checked again.
  */
@@ -22,7 +23,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Deps } from "../services/context.js";
 import type { Forgetting } from "../services/credentials.js";
-import { notify } from "../storage/event-log.js";
+import { lastRevocation, notify, pruneRevocations, recordRevocation, revocationsAfter } from "../storage/event-log.js";
 import { EventHub, type Subscription } from "./hub.js";
 import { PgListener } from "./postgres-listener.js";
 
@@ -53,6 +54,9 @@ export async function startEventStream(deps: Deps, options: EventStreamOptions =
   const hub = new EventHub({ q: db.q, onError });
   await hub.start();
   const postgres = db.dialect === "postgres" && config.databaseUrl !== undefined;
+  /** several processes may share the SQLite file: events and revocations are polled from it */
+  const sharedFile = db.dialect === "sqlite" && config.dataDir !== ":memory:";
+  let revocationCursor = sharedFile ? await lastRevocation(db.q) : 0;
   const timers: NodeJS.Timeout[] = [];
   let listener: PgListener | undefined;
   let eventsChannel = "";
@@ -93,10 +97,37 @@ export async function startEventStream(deps: Deps, options: EventStreamOptions =
   };
   const offForget = credentials.onForget((f) => {
     closeFor(f);
-    if (!postgres || f.remote) return;
-    const payload = JSON.stringify("user" in f ? { from: instanceId, user: f.user } : { from: instanceId, key: f.key });
-    notify(db.q, revocationChannel, payload).catch((error: unknown) => onError(error, "revocation NOTIFY"));
+    if (f.remote) return;
+    if (postgres) {
+      const payload = JSON.stringify(
+        "user" in f ? { from: instanceId, user: f.user } : { from: instanceId, key: f.key },
+      );
+      notify(db.q, revocationChannel, payload).catch((error: unknown) => onError(error, "revocation NOTIFY"));
+    } else if (sharedFile) {
+      const revoked = "user" in f ? { userId: f.user, origin: instanceId } : { cacheKey: f.key, origin: instanceId };
+      recordRevocation(db.q, revoked, deps.clock.now().toISOString()).catch((error: unknown) =>
+        onError(error, "recording a revocation"),
+      );
+    }
   });
+
+  // The other processes' revocations on a shared SQLite file; old ones are pruned once no cache entry can predate them.
+  let polling = false;
+  let lastPrune = 0;
+  const pollRevocations = async () => {
+    for (const r of await revocationsAfter(db.q, revocationCursor)) {
+      revocationCursor = r.id;
+      if (r.origin === instanceId) continue;
+      if (r.userId !== null) credentials.forgetUser(r.userId, true);
+      else if (r.cacheKey !== null) credentials.forgetKey(r.cacheKey, true);
+    }
+    const nowMs = deps.clock.now().getTime();
+    if (nowMs - lastPrune > 600_000) {
+      lastPrune = nowMs;
+      const keep = Math.max(credentials.ttlMs, 60_000) * 2;
+      await pruneRevocations(db.q, new Date(nowMs - keep).toISOString());
+    }
+  };
 
   const recheck = async () => {
     const check = options.stillValid;
@@ -147,8 +178,19 @@ export async function startEventStream(deps: Deps, options: EventStreamOptions =
     });
     await listener.start();
     timers.push(setInterval(() => hub.wake(), options.postgresPollMs ?? POSTGRES_POLL_MS));
-  } else if (config.dataDir !== ":memory:") {
-    timers.push(setInterval(() => hub.wake(), options.sqlitePollMs ?? SQLITE_POLL_MS));
+  } else if (sharedFile) {
+    timers.push(
+      setInterval(() => {
+        hub.wake();
+        if (polling) return;
+        polling = true;
+        pollRevocations()
+          .catch((error: unknown) => onError(error, "reading revocations"))
+          .finally(() => {
+            polling = false;
+          });
+      }, options.sqlitePollMs ?? SQLITE_POLL_MS),
+    );
   }
   for (const timer of timers) timer.unref();
 

@@ -229,6 +229,8 @@ export async function registerEventsRoute(app: FastifyInstance, deps: AppDeps, g
     const res = reply.raw;
     // The stream outlives any request timeout; heartbeats keep intermediaries from closing it.
     request.raw.socket.setTimeout(0);
+    // Small frames must leave at once: with Nagle's algorithm they wait for the client's delayed ACK (~40 ms).
+    request.raw.socket.setNoDelay(true);
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",

@@ -102,3 +102,43 @@ export async function snapshotAgentGroups(q: Q, filter: SnapshotFilter): Promise
 export async function notify(q: Q, channel: string, payload: string): Promise<void> {
   await sql`select pg_notify(${channel}, ${payload})`.execute(q);
 }
+
+export interface Revocation {
+  id: number;
+  /** the process that recorded it */
+  origin: string;
+  userId: string | null;
+  cacheKey: string | null;
+}
+
+/**
+ * Records a revocation for the other processes on one SQLite file. One
+ * statement under SQLite's write lock, so ids follow commit order.
+ */
+export async function recordRevocation(
+  q: Q,
+  revoked: { userId?: string; cacheKey?: string; origin: string },
+  time: string,
+): Promise<void> {
+  await sql`insert into revocations (id, user_id, cache_key, origin, time)
+    select coalesce(max(id), 0) + 1, ${revoked.userId ?? null}, ${revoked.cacheKey ?? null}, ${revoked.origin}, ${time}
+    from revocations`.execute(q);
+}
+
+/** The revocations recorded after `after`, in order. */
+export async function revocationsAfter(q: Q, after: number): Promise<Revocation[]> {
+  const { rows } = await sql<{ id: number; origin: string; user_id: string | null; cache_key: string | null }>`
+    select id, origin, user_id, cache_key from revocations where id > ${after} order by id limit 1000`.execute(q);
+  return rows.map((row) => ({ id: Number(row.id), origin: row.origin, userId: row.user_id, cacheKey: row.cache_key }));
+}
+
+/** The id of the last revocation recorded. */
+export async function lastRevocation(q: Q): Promise<number> {
+  const { rows } = await sql<{ id: number | null }>`select max(id) as id from revocations`.execute(q);
+  return Number(rows[0]?.id ?? 0);
+}
+
+/** Deletes the revocations recorded before `time` (every cache entry they concern has expired). */
+export async function pruneRevocations(q: Q, time: string): Promise<void> {
+  await sql`delete from revocations where time < ${time}`.execute(q);
+}

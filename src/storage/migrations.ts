@@ -189,6 +189,20 @@ const MIGRATIONS: Migration[] = [
       await db.insertInto("counters").values({ name: "events", value: 0 }).execute();
     },
   },
+  {
+    name: "0002_revocations",
+    async up(db) {
+      // Revoked credentials, for the other processes on one SQLite file (PostgreSQL instances hear a NOTIFY).
+      await db.schema
+        .createTable("revocations")
+        .addColumn("id", "bigint", (c) => c.primaryKey())
+        .addColumn("user_id", text)
+        .addColumn("cache_key", text)
+        .addColumn("origin", text, (c) => c.notNull())
+        .addColumn("time", text, (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** An arbitrary constant that names Callboard's migration lock on PostgreSQL. */

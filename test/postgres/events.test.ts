@@ -5,4 +5,5 @@ process.env.CALLBOARD_TEST_DATABASE = "postgres";
 
 describe("on PostgreSQL", async () => {
   await import("../events/stream.test.js");
+  await import("../events/hub.test.js");
 });
