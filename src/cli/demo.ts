@@ -33,6 +33,8 @@ export interface DemoOptions {
   /** ms scale of the simulation: 1 is real time as a demo wants it; tests go faster */
   pace?: number;
   log?: (text: string) => void;
+  /** aborts the start (Ctrl-C while seeding): what was made is closed and deleted */
+  signal?: AbortSignal;
 }
 
 export interface Demo {
@@ -49,8 +51,9 @@ type Ref = { internalId: string; externalId: string };
 
 class DemoFailure extends Error {}
 
-function newClient(url: string, auth: ClientAuth) {
+function newClient(url: string, auth: ClientAuth, signal?: AbortSignal) {
   return async <T = Record<string, unknown>>(method: string, body: unknown): Promise<T[]> => {
+    if (signal?.aborted) throw new DemoFailure("stopped while starting");
     const { envelope } = await callMethod<T>(url, auth, method, body);
     if (envelope.errors.length > 0)
       throw new DemoFailure(`${method}: ${envelope.errors.map((e) => `${e.code} ${e.message}`).join("; ")}`);
@@ -106,7 +109,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   try {
     const address = await runtime.app.listen({ port: config.port, host: config.host });
     const url = address.replace("://[::1]", "://localhost");
-    const admin = newClient(url, { user: config.adminUser, password: adminPassword });
+    const admin = newClient(url, { user: config.adminUser, password: adminPassword }, options.signal);
 
     const [enterprise] = await admin<Ref>("createOrg", {
       child: { externalId: "Demo Enterprise" },
@@ -208,6 +211,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
     // --- simulated agents: each signs in and calls changeAgentState for itself
     for (const [index, state] of states.entries()) {
+      if (options.signal?.aborted) throw new DemoFailure("stopped while starting");
       const [session] = await callMethod<{ internalId: string }>(url, undefined, "createSession", {
         externalId: state.externalId,
         password: DEMO_PASSWORD,
@@ -314,14 +318,32 @@ export function registerDemo(program: Command, io: DemoIo): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port: ${options.port}`);
       if (!Number.isInteger(agents) || agents < 1 || agents > 1000) throw new Error("--agents: 1 to 1000");
       io.stdout("Starting the Callboard demo (a throw-away database)…\n");
+      // Ctrl-C while seeding still deletes the throw-away data.
+      const starting = new AbortController();
+      const abort = () => starting.abort();
+      process.on("SIGINT", abort);
+      process.on("SIGTERM", abort);
       let demo: Demo;
       try {
-        demo = await startDemo({ port, host: io.env.CALLBOARD_HOST || "127.0.0.1", agents, log: io.stderr });
+        demo = await startDemo({
+          port,
+          host: io.env.CALLBOARD_HOST || "127.0.0.1",
+          agents,
+          log: io.stderr,
+          signal: starting.signal,
+        });
       } catch (error) {
+        if (starting.signal.aborted) {
+          process.exitCode = 130;
+          return;
+        }
         if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
         io.stderr(`callboard demo: port ${port} is in use: choose another with --port or CALLBOARD_PORT\n`);
         process.exitCode = 2;
         return;
+      } finally {
+        process.off("SIGINT", abort);
+        process.off("SIGTERM", abort);
       }
       io.stdout(
         [
