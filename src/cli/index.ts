@@ -17,6 +17,7 @@ import { createClient } from "../client/client.js";
 import type { ClientAuth } from "../client/http.js";
 import { packageVersion } from "../version.js";
 import { registerAgentsCommand } from "./agents-command.js";
+import { registerDemo } from "./demo.js";
 import { addImportCommand } from "./import.js";
 import { commandRunner } from "./outcome.js";
 import { DEFAULT_URL, missingCredentials, UsageProblem } from "./settings.js";
@@ -117,6 +118,8 @@ export function buildProgram(io: Io): Command {
   registerWatchCommand(program, io, run);
 
   addImportCommand(program, { ...io, isTty: process.stderr.isTTY }, clientSettings);
+  registerDemo(program, io);
+
   return program;
 }
 

@@ -27,6 +27,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { registerObservability } from "./observe.js";
 import { RateLimiter, SignInThrottle, signInLogin } from "./rate-limit.js";
 import { registerReferenceRoutes } from "./reference-routes.js";
+import { registerWallboard } from "./static.js";
 import { serverTimeouts } from "./timeouts.js";
 
 export interface AppDeps extends Deps {
@@ -34,6 +35,8 @@ export interface AppDeps extends Deps {
   logger?: Logger | undefined;
   /** the server's metrics (compose makes them, to hand the database their transaction hook) */
   metrics?: Metrics | undefined;
+  /** the built wallboard (default web/dist) */
+  wallboardDir?: string | undefined;
 }
 
 /** The caller of an anonymous method (createSession): in no scope, with no roles. */
@@ -187,5 +190,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await registerEventsRoute(app, deps, { signIns, limiter });
+  registerWallboard(app, deps.wallboardDir);
   return app;
 }
