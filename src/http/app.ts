@@ -23,6 +23,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { registerObservability } from "./observe.js";
 import { RateLimiter } from "./rate-limit.js";
 import { registerReferenceRoutes } from "./reference-routes.js";
+import { registerSoapDoor } from "./soap/route.js";
 
 export interface AppDeps extends Deps {
   services: Services;
@@ -154,5 +155,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return send(reply, result);
   });
 
+  await registerSoapDoor(app, { bodyLimit: config.bodyLimit });
   return app;
 }

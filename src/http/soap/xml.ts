@@ -90,23 +90,43 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
 
 // ---- writing -----------------------------------------------------------------
 
+/** True for a UTF-16 code unit XML 1.0 can carry on its own (surrogate pairs are checked by the caller). */
+function isXmlUnit(unit: number): boolean {
+  if (unit < 0x20) return unit === 0x09 || unit === 0x0a || unit === 0x0d;
+  return unit !== 0xfffe && unit !== 0xffff;
+}
+
 /**
  * Characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates,
- * U+FFFE/U+FFFF) become U+FFFD; CR is written as a reference so a reader's
- * line-end normalisation keeps it.
+ * U+FFFE/U+FFFF) become U+FFFD: a response must always parse.
  */
-const NOT_XML = new RegExp(
-  "[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]",
-  "g",
-);
+function xmlSafe(text: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    let bad: boolean;
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      bad = !(next >= 0xdc00 && next <= 0xdfff);
+      if (!bad) {
+        i += 1;
+        continue;
+      }
+    } else {
+      bad = (unit >= 0xdc00 && unit <= 0xdfff) || !isXmlUnit(unit);
+    }
+    if (bad) {
+      out += `${text.slice(from, i)}\uFFFD`;
+      from = i + 1;
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
 
+/** Text content; CR is written as a reference so a reader's line-end normalisation keeps it. */
 export function escapeText(text: string): string {
-  return text
-    .replace(NOT_XML, "\uFFFD")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\r/g, "&#13;");
+  return xmlSafe(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#13;");
 }
 
 export function escapeAttribute(text: string): string {
