@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { escapeText, parseXml, XmlRefused } from "../../src/http/soap/xml.js";
 
 /** The reason a document is refused (it must be refused). */
@@ -79,5 +80,19 @@ describe("escapeText", () => {
     assert.equal(escapeText("😀"), "😀");
     const round = parseXml(`<x>${escapeText("a<b>&c\r\n\t😀")}</x>`);
     assert.equal(round.text, "a<b>&c\r\n\t😀");
+  });
+});
+
+describe("escapeText, for any string", () => {
+  it("always writes text that parses, and keeps every character XML can carry", () => {
+    const carriable = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 40 }), (text) => {
+        const parsed = parseXml(`<x>${escapeText(text)}</x>`).text;
+        if (carriable.test(text)) assert.equal(parsed, text);
+        else assert.match(parsed, carriable);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
