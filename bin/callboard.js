@@ -26,8 +26,12 @@ function distIsCurrent() {
   return statSync(built).mtimeMs >= newestSource(`${root}src`);
 }
 
+// CALLBOARD_FROM_SOURCE=1 forces the sources; CALLBOARD_SHOW_BUILD=1 says on
+// stderr which one runs (the CLI tests check that a current dist/ is used).
+const compiled = process.env.CALLBOARD_FROM_SOURCE !== "1" && distIsCurrent();
+if (process.env.CALLBOARD_SHOW_BUILD === "1") process.stderr.write(`callboard: running ${compiled ? "dist" : "src"}\n`);
 let run;
-if (process.env.CALLBOARD_FROM_SOURCE !== "1" && distIsCurrent()) {
+if (compiled) {
   ({ run } = await import("../dist/cli/index.js"));
 } else {
   // Imported dynamically: a static import would be hoisted above register().

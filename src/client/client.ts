@@ -54,6 +54,8 @@ export interface Envelope<T = unknown> {
   warnings: IssueOut[];
   /** true when the server replayed the stored response of an idempotency key */
   replayed: boolean;
+  /** seconds, when the server sent Retry-After */
+  retryAfter?: number;
 }
 
 /** `input` may be left out for methods without required arguments. */
@@ -224,8 +226,7 @@ export function createClient(options: ClientOptions): CallboardClient {
   async function typed<M extends MethodName>(method: M, input: unknown, call?: CallOptions): Promise<Result<M>> {
     const envelope = await raw(method, input ?? {}, call);
     if (envelope.errors.length > 0) {
-      const retryAfter = (envelope as { retryAfter?: number }).retryAfter;
-      throw new CallboardError(method, envelope.status, envelope.errors, envelope.warnings, retryAfter);
+      throw new CallboardError(method, envelope.status, envelope.errors, envelope.warnings, envelope.retryAfter);
     }
     return { data: envelope.data as ResultItem<M>[], warnings: envelope.warnings, dataOffset: envelope.dataOffset };
   }

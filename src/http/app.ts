@@ -111,7 +111,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerMethodPaths(app);
   registerReferenceRoutes(app);
-  registerObservability(app, { metrics: deps.metrics ?? createMetrics(), db: deps.db });
+  // The event stream keeps `metrics.sseSubscribers` current.
+  const metrics = deps.metrics ?? createMetrics();
+  registerObservability(app, { metrics, db: deps.db });
 
   app.get("/healthz", async (_request, reply) => {
     await deps.db.q.selectFrom("counters").select("value").limit(1).execute();

@@ -37,7 +37,12 @@ export function typeOf(schema: unknown): string {
   if (Array.isArray(s.enum)) return s.enum.map((v) => `<code>${html(JSON.stringify(v))}</code>`).join(" | ");
   if ("const" in s) return `<code>${html(JSON.stringify(s.const))}</code>`;
   if (s.not !== undefined && Object.keys(s.not as Json).length === 0) return "never";
-  if (s.type === "array") return `${typeOf(s.items)}[]`;
+  if (s.type === "array") {
+    const items = s.items as Json | undefined;
+    if (items?.not !== undefined && Object.keys(items.not as Json).length === 0)
+      return "nothing (always <code>[]</code>)";
+    return `${typeOf(s.items)}[]`;
+  }
   if (s.type === "object" && s.properties) return "object";
   if (typeof s.type === "string") {
     const format = typeof s.format === "string" ? ` (${html(s.format)})` : "";
@@ -111,7 +116,7 @@ nav ul{list-style:none;padding-left:.5rem;margin:.2rem 0 1rem}
 section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eceff3;vertical-align:top}
 code{font-family:ui-monospace,monospace;font-size:.9em;background:#f0f2f5;padding:0 .2em;border-radius:3px}
-a{color:#0b5cad}h2{border-bottom:2px solid #1d2330;margin-top:2rem}
+a{color:#0b5cad}header code{background:#2e3646;color:#fff}header a{color:#9cf}h2{border-bottom:2px solid #1d2330;margin-top:2rem}
 @media (max-width:50rem){main{grid-template-columns:1fr}nav{position:static;max-height:none}}
 `;
 
@@ -161,7 +166,7 @@ export function renderDocsPage(doc: OpenApiDocument): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${html(String(info.title))} ${html(String(info.version))} — API reference</title><style>${STYLE}</style></head>
 <body><header><h1>${html(String(info.title))} API <small>${html(String(info.version))}</small></h1>
-<p>${prose(String(info.description))} The machine-readable contract: <a href="/api/v1/openapi.json" style="color:#9cf">/api/v1/openapi.json</a> (OpenAPI 3.1).</p></header>
+<p>${prose(String(info.description))} The machine-readable contract: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1).</p></header>
 <main><nav>${nav}<strong><a href="#errors">Error statuses</a></strong><br><strong><a href="#schemas">Schemas</a></strong></nav>
 <div>${sections}
 <h2 id="errors">Error statuses</h2><p>Every failure answers the <a href="#schema-ErrorEnvelope">ErrorEnvelope</a>.</p>

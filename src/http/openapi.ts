@@ -78,6 +78,7 @@ const TAGS = [
 ] as const;
 
 function tagOf(name: MethodName): string {
+  if (/Agent|Schedule/.test(name)) return "ContactCenter";
   if (/Session$/.test(name)) return "Security";
   if (/Orgs?$/.test(name)) return "Organization";
   if (/Users?(UsingString)?$|Password$/.test(name)) return "Identity";

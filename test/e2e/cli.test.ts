@@ -22,6 +22,9 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin/callboard.js");
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
+/** `npm run build`: incremental, a no-op (but for the stamp the bin checks) when dist/ is current. */
+const build = () => exec("npm", ["run", "build"], { cwd: ROOT });
+
 interface Outcome {
   code: number | null;
   stdout: string;
@@ -54,26 +57,40 @@ describe("the callboard command", () => {
   let auth: Record<string, string>;
   before(async () => {
     // The bin runs dist/ when it is current: build it (incremental, a no-op when it is).
-    await exec(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: ROOT,
-    });
+    await build();
     live = await startLiveApp();
     auth = { CALLBOARD_URL: live.url, CALLBOARD_USER: ADMIN.user, CALLBOARD_PASSWORD: ADMIN.password };
   });
   after(() => live.close());
 
-  it("--version prints the package version, and starts well under a second (compiled, not tsx)", async (t) => {
+  it("--version prints the package version, from the compiled dist/, starting well under a second", async (t) => {
     const runs: number[] = [];
+    const bare: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const outcome = await cli(["--version"]);
+      const outcome = await cli(["--version"], { CALLBOARD_SHOW_BUILD: "1" });
       assert.equal(outcome.code, 0);
       assert.equal(outcome.stdout, `${VERSION}\n`);
+      assert.equal(outcome.stderr, "callboard: running dist\n");
       runs.push(outcome.ms);
+      const started = performance.now();
+      await exec(process.execPath, ["-e", ""]);
+      bare.push(performance.now() - started);
     }
     const fastest = Math.min(...runs);
-    t.diagnostic(`callboard --version: ${runs.map((ms) => `${ms.toFixed(0)} ms`).join(", ")}`);
-    // tsx alone takes over a second to compile the CLI on this machine; a bare node start is ~50–250 ms.
-    assert.ok(fastest < 900, `fastest start ${fastest.toFixed(0)} ms`);
+    const node = Math.min(...bare);
+    t.diagnostic(
+      `callboard --version: ${runs.map((ms) => `${ms.toFixed(0)} ms`).join(", ")}; bare node: ${node.toFixed(0)} ms`,
+    );
+    // Against a bare node start in the same moment, so a busy machine does not fail it:
+    // the compiled CLI adds tens of milliseconds; tsx would add over a second.
+    assert.ok(fastest < node + 500, `fastest start ${fastest.toFixed(0)} ms, bare node ${node.toFixed(0)} ms`);
+  });
+
+  it("runs the sources through tsx when told to (as when dist/ is missing or older than a source)", async () => {
+    const outcome = await cli(["--version"], { CALLBOARD_SHOW_BUILD: "1", CALLBOARD_FROM_SOURCE: "1" });
+    assert.equal(outcome.code, 0);
+    assert.equal(outcome.stdout, `${VERSION}\n`);
+    assert.equal(outcome.stderr, "callboard: running src\n");
   });
 
   it("--help works on every command", async () => {
@@ -249,9 +266,7 @@ describe("callboard/client in another TypeScript project", () => {
   let live: LiveApp;
   const dir = mkdtempSync(join(tmpdir(), "callboard-consumer-"));
   before(async () => {
-    await exec(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: ROOT,
-    });
+    await build();
     live = await startLiveApp();
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(ROOT, join(dir, "node_modules/callboard"), "dir");

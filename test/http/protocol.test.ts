@@ -85,9 +85,9 @@ describe("wire protocol", () => {
     }
   });
 
-  it("answers 404 in an envelope for GET on a method path and for any other path", async () => {
+  it("answers 405 in an envelope for GET on a method path, 404 for any other path", async () => {
     const get = await raw(app, { method: "GET", url: "/api/v1/showCurrentSession", headers: asAdmin });
-    assert.equal(get.status, 404);
+    assert.equal(get.status, 405);
     assert.deepEqual(codes(get.body), ["UNKNOWN_METHOD"]);
     const elsewhere = await raw(app, { method: "GET", url: "/no/such/path" });
     assert.equal(elsewhere.status, 404);
