@@ -41,7 +41,9 @@ async function expectNoDoubleBooking(t: TestApp, baseUrls: string[]): Promise<vo
     agentGroupId: groupId,
     clients: CLIENTS,
     holds: 300,
-    ms: 15_000,
+    // A fixed count, not a rate: the cap is only a safety net. With 15 s, a machine
+    // at load 25 gave 36–84 holds and failed the floor below without any bug.
+    ms: 180_000,
   });
   assert.equal(errors, 0);
   assert.ok(holds.length >= 100, `only ${holds.length} holds`);
