@@ -19,7 +19,7 @@ import type { Actor, Deps } from "../services/context.js";
 import type { MethodImpl, Services } from "../services/index.js";
 import { credentialOf, sessionCookie } from "./cookie.js";
 import { type CompiledMethod, compileMethod, decodeArguments } from "./decode.js";
-import { registerEventsRoute } from "./events-route.js";
+import { eventStreamOf, registerEventsRoute } from "./events-route.js";
 import { clientErrorHandler, frameworkErrors } from "./framework-errors.js";
 import { answerIdempotently, changesSomething, IDEMPOTENCY_HEADER, keyProblem } from "./idempotency.js";
 import { registerMethodPaths, unknownMethod } from "./method-paths.js";
@@ -27,6 +27,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { registerObservability } from "./observe.js";
 import { RateLimiter, SignInThrottle, signInLogin } from "./rate-limit.js";
 import { registerReferenceRoutes } from "./reference-routes.js";
+import { registerSoapDoor } from "./soap/route.js";
 import { registerWallboard } from "./static.js";
 import { serverTimeouts } from "./timeouts.js";
 
@@ -190,6 +191,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await registerEventsRoute(app, deps, { signIns, limiter });
+  const stream = eventStreamOf(app);
+  if (stream) metrics.subscribersFrom(() => stream.hub.subscriberCount);
   registerWallboard(app, deps.wallboardDir);
+  await registerSoapDoor(app, { bodyLimit: config.bodyLimit });
   return app;
 }

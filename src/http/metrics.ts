@@ -30,6 +30,8 @@ export interface Metrics {
   readonly sseSubscribers: Pick<Gauge, "inc" | "dec" | "set">;
   /** where the scrape-time gauges read from */
   readFrom(q: Kysely<Schema>): void;
+  /** how many event-stream subscribers this process has, read at scrape time */
+  subscribersFrom(count: () => number): void;
   /** the exposition text */
   scrape(): Promise<string>;
 }
@@ -93,6 +95,8 @@ export function createMetrics(): Metrics {
     },
   });
 
+  let countSubscribers: (() => number) | undefined;
+
   return {
     registry,
     observeRequest(method, status, seconds) {
@@ -109,6 +113,12 @@ export function createMetrics(): Metrics {
     readFrom(q) {
       source = q;
     },
-    scrape: () => registry.metrics(),
+    subscribersFrom(count) {
+      countSubscribers = count;
+    },
+    async scrape() {
+      if (countSubscribers) subscribers.set(countSubscribers());
+      return registry.metrics();
+    },
   };
 }

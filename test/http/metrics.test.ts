@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { before, describe, it } from "node:test";
-import { makeAccount, suiteApp } from "../factories/app.js";
+import { ADMIN, basic, makeAccount, suiteApp } from "../factories/app.js";
 import { makeAgents, makeGroup } from "../factories/contact-center.js";
 
 const PROMTOOL = process.env.CALLBOARD_TEST_PROMTOOL ?? "/var/cache/callboard-ci/prometheus/usr/bin/promtool";
@@ -64,10 +64,18 @@ describe("GET /metrics", () => {
       409,
     );
     await t.runtime.app.inject({ method: "GET", url: "/api/v1/showOrg" });
-    t.runtime.metrics.sseSubscribers.inc();
-    t.runtime.metrics.sseSubscribers.inc();
-    t.runtime.metrics.sseSubscribers.dec();
-    text = await scrape();
+    // One subscriber of the event stream, open while the metrics are read.
+    const url = await t.runtime.app.listen({ port: 0, host: "127.0.0.1" });
+    const stop = new AbortController();
+    const stream = await fetch(`${url}/api/v1/events`, {
+      headers: { authorization: basic(ADMIN) },
+      signal: stop.signal,
+    });
+    assert.equal(stream.status, 200);
+    const deadline = Date.now() + 5000;
+    do text = await scrape();
+    while (sample(text, "callboard_sse_subscribers") !== 1 && Date.now() < deadline);
+    stop.abort();
   });
 
   it("counts requests by API method and status", () => {
@@ -97,7 +105,7 @@ describe("GET /metrics", () => {
     await t.call("releaseAgent", { agentState: { agentGroup: { internalId: groupId } } });
   });
 
-  it("reports the event seq from the counters row, and the subscribers the stream set", async () => {
+  it("reports the event seq from the counters row, and the event stream's subscribers", async () => {
     const row = await t.runtime.deps.db.q
       .selectFrom("counters")
       .select("value")
