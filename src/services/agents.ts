@@ -10,6 +10,7 @@ import { normalizeDevice, normalizeLogin } from "../domain/text.js";
 import { type AgentStateView, agentStates } from "../storage/agent-states.js";
 import { findAgentState, visibilityOf } from "./agent-lookup.js";
 import type { Ctx, Deps } from "./context.js";
+import { tooManyAgents } from "./limits.js";
 import { findAgentGroup, findOrg, findScheduleGroup } from "./lookup.js";
 import { listPage } from "./paging.js";
 import { presentAgentState } from "./present-agents.js";
@@ -19,18 +20,9 @@ const CC = { type: "ContactCenter" } as const;
 export function agentMethods(deps: Deps) {
   const { db, config } = deps;
 
-  function tooMany(count: number): Issue | undefined {
-    if (count <= config.limits.bulkItems) return undefined;
-    return issue("ARG_TOO_LARGE", {
-      subject: "agents",
-      argumentIndex: 0,
-      context: `at most ${config.limits.bulkItems} items (CALLBOARD_MAX_BULK_ITEMS)`,
-    });
-  }
-
   return {
     async deleteAgents(ctx: Ctx, input: InputOf<"deleteAgents">): Promise<MethodResult> {
-      const large = tooMany(input.agents.length);
+      const large = tooManyAgents(input.agents.length, config.limits);
       if (large) return fail(large);
       return db.write(async (tx) => {
         const logins = input.agents.map((a) => (a.externalId ? normalizeLogin(a.externalId) : undefined));

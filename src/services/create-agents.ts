@@ -23,7 +23,7 @@ import { orgs } from "../storage/orgs.js";
 import type { AgentGroupRow, AgentStateRow, ScheduleGroupRow, UserRow } from "../storage/schema.js";
 import { users } from "../storage/users.js";
 import type { Ctx, Deps } from "./context.js";
-import { limitIssue } from "./limits.js";
+import { limitIssue, tooManyAgents } from "./limits.js";
 import { findAgentGroup, findScheduleGroup, notFound } from "./lookup.js";
 import { attributesOf } from "./present.js";
 import { presentAgentState } from "./present-agents.js";
@@ -207,18 +207,9 @@ export function createAgentMethods(deps: Deps) {
     return ok(created, warnings);
   }
 
-  function tooMany(count: number): Issue | undefined {
-    if (count <= config.limits.bulkItems) return undefined;
-    return issue("ARG_TOO_LARGE", {
-      subject: "agents",
-      argumentIndex: 0,
-      context: `at most ${config.limits.bulkItems} items (CALLBOARD_MAX_BULK_ITEMS)`,
-    });
-  }
-
   return {
     async createAgents(ctx: Ctx, input: InputOf<"createAgents">): Promise<MethodResult> {
-      const large = tooMany(input.agents.length);
+      const large = tooManyAgents(input.agents.length, config.limits);
       if (large) return fail(large);
       const items: AgentItem[] = input.agents.map((user, i) => ({
         attribute: `agents[${i}]`,

@@ -30,3 +30,13 @@ export function limitIssue(
   const subject = `${what} (${limits[name].toLocaleString("en-US")} per ${per}; ${setting})`;
   return issue("SYSTEM_LIMIT_EXCEEDED", { type: "ContactCenter", ...details, subject }, severity);
 }
+
+/** ARG_TOO_LARGE for more agents in one bulk call than CALLBOARD_MAX_BULK_ITEMS allows, or undefined. */
+export function tooManyAgents(count: number, limits: Limits): Issue | undefined {
+  if (count <= limits.bulkItems) return undefined;
+  return issue("ARG_TOO_LARGE", {
+    subject: "agents",
+    argumentIndex: 0,
+    context: `at most ${limits.bulkItems} items (CALLBOARD_MAX_BULK_ITEMS)`,
+  });
+}

@@ -93,6 +93,18 @@ function quoteLiteral(value: string): string {
   return value.includes("\\") ? ` E${quoted}` : quoted;
 }
 
+/** The events of one transaction as stored: numbered from `first`, all at `time`. */
+function numbered(pending: readonly NewEvent[], first: number, time: string): StoredEvent[] {
+  return pending.map((e, i) => ({
+    seq: first + i,
+    type: e.type,
+    time,
+    orgPath: e.orgPath,
+    data: e.data,
+    ...(e.reason ? { reason: e.reason } : {}),
+  }));
+}
+
 class RollBack extends Error {
   constructor(readonly result: MethodResult<unknown>) {
     super("rolled back");
@@ -134,14 +146,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (!counter) throw new Error("the events counter row is missing");
     const first = Number(counter.value) - pending.length + 1;
     const time = clock().toISOString();
-    const stored: StoredEvent[] = pending.map((e, i) => ({
-      seq: first + i,
-      type: e.type,
-      time,
-      orgPath: e.orgPath,
-      data: e.data,
-      ...(e.reason ? { reason: e.reason } : {}),
-    }));
+    const stored = numbered(pending, first, time);
     const rows = stored.map((e) => ({
       seq: e.seq,
       type: e.type,
@@ -192,14 +197,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const { rows } = await sql<{ first: string }>`select current_setting('callboard.first_seq') as first`.execute(trx);
     const first = Number(rows[0]?.first);
     if (!Number.isSafeInteger(first)) throw new Error("the events counter row is missing");
-    return pending.map((e, i) => ({
-      seq: first + i,
-      type: e.type,
-      time,
-      orgPath: e.orgPath,
-      data: e.data,
-      ...(e.reason ? { reason: e.reason } : {}),
-    }));
+    return numbered(pending, first, time);
   }
 
   return {
