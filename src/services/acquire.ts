@@ -75,6 +75,8 @@ export function acquireMethods(deps: Deps) {
       return db.write(async (tx) => {
         let group: AgentGroupRow | undefined;
         let scheduleGroup: { id: string; schedule: string } | undefined;
+        // The pool's group: by its schedule group, or named itself (in scope).
+        let named: { id: string; externalId: string } | undefined;
         if (want.currentScheduleGroup) {
           const sg = await findScheduleGroup(tx, ctx.actor, want.currentScheduleGroup, {
             argumentIndex: 0,
@@ -83,22 +85,7 @@ export function acquireMethods(deps: Deps) {
           });
           if (!sg.ok) return fail(sg.error);
           scheduleGroup = sg.row;
-          group = await agentGroups.byId(tx, sg.row.agent_group_id);
-          const named = want.agentGroup;
-          if (
-            named &&
-            ((named.internalId && named.internalId !== group.id) ||
-              (!named.internalId && named.externalId && named.externalId !== group.external_id))
-          ) {
-            return fail(
-              attributeIssue(
-                "ATTRIBUTE_INVALID_DATA",
-                "agentGroup",
-                0,
-                "the schedule group belongs to another agent group",
-              ),
-            );
-          }
+          named = { id: sg.row.agent_group_id, externalId: sg.row.agent_group_id };
         } else if (want.agentGroup) {
           const found = await findAgentGroup(tx, ctx.actor, want.agentGroup, {
             argumentIndex: 0,
@@ -106,15 +93,30 @@ export function acquireMethods(deps: Deps) {
             ...CC,
           });
           if (!found.ok) return fail(found.error);
-          group = found.row;
+          named = { id: found.row.id, externalId: found.row.external_id };
         }
-        if (!group) return fail(issue("ARG_NULL", { subject: "agentState.agentGroup", argumentIndex: 0 }));
+        if (!named) return fail(issue("ARG_NULL", { subject: "agentState.agentGroup", argumentIndex: 0 }));
         // The group as it is now, kept from changing until commit: a concurrent
         // changeAgentGroupState (a lower allocatedCount, Closed) is either wholly
         // before this acquisition or wholly after it.
-        const named = group;
-        group = await agentGroups.readForAcquire(tx, group.id);
-        if (!group) return fail(notFound({ argumentIndex: 0, path: "agentGroup", ...CC }, named.external_id));
+        group = await agentGroups.readForAcquire(tx, named.id);
+        if (!group) return fail(notFound({ argumentIndex: 0, path: "agentGroup", ...CC }, named.externalId));
+        const given = want.agentGroup;
+        if (
+          scheduleGroup &&
+          given &&
+          ((given.internalId && given.internalId !== group.id) ||
+            (!given.internalId && given.externalId && given.externalId !== group.external_id))
+        ) {
+          return fail(
+            attributeIssue(
+              "ATTRIBUTE_INVALID_DATA",
+              "agentGroup",
+              0,
+              "the schedule group belongs to another agent group",
+            ),
+          );
+        }
 
         let userId: string | undefined;
         if (want.agent) {

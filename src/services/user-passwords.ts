@@ -22,11 +22,12 @@ export function passwordMethods(deps: Deps) {
     const passwordHash = await deps.passwords.hash(password);
     const result = await db.write(async (tx) => {
       if (!(await users.lockForChange(tx, user.id))) return fail(notFound(argument(0), user.external_id));
-      const changed = await users.update(tx, user.id, {
+      await users.update(tx, user.id, {
         password_hash: passwordHash,
         updated_at: ctx.now.toISOString(),
         modified_by: ctx.actor.externalId,
       });
+      const changed = await users.byId(tx, user.id);
       if (!changed) throw new Error(`user ${user.id} vanished under its lock`);
       await sessions.deleteForUser(tx, user.id, keep);
       const org = await orgs.byId(tx, changed.org_id);

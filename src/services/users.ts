@@ -104,7 +104,8 @@ export function userMethods(deps: Deps) {
         const { problems, set } = checkUserFields(ctx.actor.roles, input.user, "change", { org, roles: rolesOf(row) });
         if (problems.length > 0) return fail(problems.map(fieldError));
         const changes: UserUpdate = { ...set, updated_at: ctx.now.toISOString(), modified_by: ctx.actor.externalId };
-        const changed = await users.update(tx, row.id, changes);
+        await users.update(tx, row.id, changes);
+        const changed = await users.byId(tx, row.id);
         if (!changed) throw new Error(`user ${row.id} vanished under its lock`);
         const user = presentUser(changed, org);
         tx.emit({ type: "user.changed", orgPath: changed.org_path, data: user });

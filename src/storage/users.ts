@@ -99,9 +99,8 @@ export const users = {
     await insertMany(h.q, h.dialect, "users", [row]);
   },
 
-  async update(h: Handle, id: string, set: UserUpdate): Promise<UserRow | undefined> {
+  async update(h: Handle, id: string, set: UserUpdate): Promise<void> {
     await h.q.updateTable("users").set(set).where("id", "=", id).execute();
-    return users.byId(h, id);
   },
 
   async setAttributes(h: Handle, id: string, attributes: string, at: string, by: string): Promise<void> {
