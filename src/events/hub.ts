@@ -156,7 +156,9 @@ export class EventHub {
     this.#pump().then(
       () => {
         this.#pumping = false;
-        if (this.#incoming.length > 0 || this.#needRead) this.#kick();
+        // Once stopped, the pump returns at once: kicking it again would spin
+        // on the microtask queue and starve the process.
+        if (!this.#stopped && (this.#incoming.length > 0 || this.#needRead)) this.#kick();
       },
       (error: unknown) => {
         this.#pumping = false;
@@ -375,6 +377,8 @@ export class EventHub {
 
   stop(reason = "server shutting down"): void {
     this.#stopped = true;
+    this.#incoming = [];
+    this.#needRead = false;
     clearInterval(this.#heartbeat);
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);

@@ -6,6 +6,7 @@
  * events after it, in order.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import type { ServerResponse } from "node:http";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
@@ -158,5 +159,25 @@ describe("the event hub", () => {
     assert.equal(hub.subscriberCount, 1);
     off();
     hub.stop();
+  });
+
+  it("stops with committed batches still queued, and the process goes on (no spin on the microtask queue)", () => {
+    // Run in a child: a spinning pump starves every timer of its own process,
+    // the test's timeout included, so only a kill from outside can end it.
+    const script = `
+      import { EventHub } from "./src/events/hub.ts";
+      const event = (seq) => ({ seq, type: "org.changed", time: "", orgPath: "/", data: null });
+      const hub = new EventHub({ q: {} });
+      hub.committed([event(1)]);
+      hub.committed([event(2)]);
+      hub.stop();
+      setTimeout(() => console.log("alive"), 10);
+    `;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    assert.equal(child.signal, null, "the child was killed: it spun");
+    assert.equal(child.stdout.trim(), "alive", child.stderr);
   });
 });
