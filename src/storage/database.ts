@@ -10,9 +10,10 @@
  * bus), so no subscriber ever sees an event that did not commit.
  */
 import { join } from "node:path";
-import { CompiledQuery, Kysely, sql, type Transaction } from "kysely";
+import { CompiledQuery, Kysely, sql } from "kysely";
 import type { MethodResult } from "../domain/errors.js";
 import { insertMany } from "./bulk.js";
+import { GroupCommit, type Outcome } from "./group-commit.js";
 import { pendingKey } from "./idempotency.js";
 import { migrate } from "./migrations.js";
 import { openPostgres } from "./postgres.js";
@@ -41,7 +42,8 @@ export interface StoredEvent {
 }
 
 export interface Tx {
-  readonly q: Transaction<Schema>;
+  /** the transaction (on SQLite, the call's savepoint within a group commit) */
+  readonly q: Kysely<Schema>;
   readonly dialect: DialectName;
   emit(event: NewEvent): void;
 }
@@ -106,7 +108,7 @@ function numbered(pending: readonly NewEvent[], first: number, time: string): St
 }
 
 class RollBack extends Error {
-  constructor(readonly result: MethodResult<unknown>) {
+  constructor(readonly outcome: Outcome<unknown>) {
     super("rolled back");
   }
 }
@@ -124,6 +126,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         }).dialect;
   const q = new Kysely<Schema>({ dialect });
   await migrate(q, dialectName);
+  // SQLite writes one transaction at a time: concurrent calls share one (see group-commit.ts).
+  const group = dialectName === "sqlite" ? new GroupCommit(q) : undefined;
 
   const listeners = new Set<(events: StoredEvent[]) => void>();
   // The change has committed whatever a listener does: one that throws must not
@@ -138,7 +142,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
   }
 
-  async function appendEvents(trx: Transaction<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
+  /** PostgreSQL: one transaction per call; a call that answers errors rolls back. */
+  async function inTransaction<R>(call: (trx: Kysely<Schema>) => Promise<Outcome<R>>): Promise<Outcome<R>> {
+    try {
+      return await q.transaction().execute(async (trx) => {
+        const outcome = await call(trx);
+        if (!outcome.keep) throw new RollBack(outcome);
+        return outcome;
+      });
+    } catch (error) {
+      if (error instanceof RollBack) return error.outcome as Outcome<R>;
+      throw error;
+    }
+  }
+
+  async function appendEvents(trx: Kysely<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
     if (dialectName === "postgres") return appendEventsAndCommit(trx, pending);
     // One counter row numbers the events: bumped inside the writing transaction,
     // it is gap-free and in commit order (a rolled-back bump is rolled back too).
@@ -176,7 +194,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
    * the critical section. Kysely's own COMMIT that follows finds no transaction
    * and does nothing.
    */
-  async function appendEventsAndCommit(trx: Transaction<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
+  async function appendEventsAndCommit(trx: Kysely<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
     const n = pending.length;
     const time = clock().toISOString();
     const array = (values: string[]) => `array[${values.map(quoteLiteral).join(", ")}]::text[]`;
@@ -206,24 +224,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     async write<T>(fn: (tx: Tx) => Promise<MethodResult<T>>): Promise<MethodResult<T>> {
       let committed: StoredEvent[] = [];
       const started = performance.now();
-      const idempotent = pendingKey();
+      // Runs inside the transaction (SQLite: inside the call's savepoint of a group commit).
+      const call = async (trx: Kysely<Schema>): Promise<Outcome<MethodResult<T>>> => {
+        const pending: NewEvent[] = [];
+        const out = await fn({ q: trx, dialect: dialectName, emit: (event) => pending.push(event) });
+        if (out.errors.length > 0) return { value: out, keep: false };
+        // The call's Idempotency-Key and its response commit with the change.
+        const idempotent = pendingKey();
+        if (idempotent && !idempotent.stored) await idempotent.complete(trx, out);
+        if (pending.length > 0) committed = await appendEvents(trx, pending);
+        return { value: out, keep: true };
+      };
+      let kept = false;
       try {
-        const result = await q.transaction().execute(async (trx) => {
-          const pending: NewEvent[] = [];
-          const out = await fn({ q: trx, dialect: dialectName, emit: (event) => pending.push(event) });
-          if (out.errors.length > 0) throw new RollBack(out);
-          // The call's Idempotency-Key and its response commit with the change.
-          if (idempotent && !idempotent.stored) await idempotent.complete(trx, out);
-          if (pending.length > 0) committed = await appendEvents(trx, pending);
-          return out;
-        });
-        options.onTransaction?.(performance.now() - started, true);
-        if (committed.length > 0) publish(committed);
-        return result;
-      } catch (error) {
-        options.onTransaction?.(performance.now() - started, false);
-        if (error instanceof RollBack) return error.result as MethodResult<T>;
-        throw error;
+        const result = group ? await group.run(call) : await inTransaction(call);
+        kept = result.keep;
+        return result.value;
+      } finally {
+        options.onTransaction?.(performance.now() - started, kept);
+        if (kept && committed.length > 0) publish(committed);
       }
     },
     onCommitted(listener) {
