@@ -216,6 +216,19 @@ const MIGRATIONS: Migration[] = [
     },
   },
   { name: "0004_idempotency_keys", up: createIdempotencyKeyTable },
+  {
+    name: "0005_acquire_index",
+    async up(db) {
+      // The eligible-agent query's whole ORDER BY (contact_state_start, then id)
+      // in its index: the first row found is the answer, with no sort of the pool.
+      await db.schema.dropIndex("agent_states_pool").execute();
+      await db.schema
+        .createIndex("agent_states_eligible")
+        .on("agent_states")
+        .columns(["agent_group_id", "work_state", "contact_state", "contact_state_start", "id"])
+        .execute();
+    },
+  },
 ];
 
 /** An arbitrary constant that names Callboard's migration lock on PostgreSQL. */
