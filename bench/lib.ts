@@ -125,7 +125,8 @@ export async function startCallboard(options: { databaseUrl?: string; dataDir?: 
     CALLBOARD_DATABASE_URL: options.databaseUrl,
   };
   if (!options.databaseUrl) delete env.CALLBOARD_DATABASE_URL;
-  const entry = process.env.CALLBOARD_BENCH_ENTRY ?? "src/main.ts";
+  // What `npm start` runs: the compiled server (bench/run.ts builds it first).
+  const entry = process.env.CALLBOARD_BENCH_ENTRY ?? "dist/main.js";
   const argv = entry.endsWith(".ts") ? ["--import", "tsx", entry] : [entry];
   const child = spawn(process.execPath, [...(process.env.CALLBOARD_BENCH_NODE_ARGS?.split(" ") ?? []), ...argv], {
     cwd: ROOT,

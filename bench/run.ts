@@ -15,6 +15,7 @@
  * PostgreSQL workloads run on CALLBOARD_BENCH_PG_URL (default the local test
  * database), each in a fresh schema that is dropped afterwards.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -484,6 +485,9 @@ async function eventDelivery(): Promise<void> {
     }  [p99 ≤ 50 ms up to ${within.length ? Math.max(...within) : 0}/s of ${rates}]\n`,
   );
 }
+
+// The server under test is the compiled one that `npm start` runs: build it from this checkout.
+if (!process.env.CALLBOARD_BENCH_ENTRY) execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
 
 const started = new Date();
 process.stdout.write(
