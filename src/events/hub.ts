@@ -20,6 +20,13 @@
  * neither repeats nor loses an event. (Tests: test/events/hub.test.ts breaks
  * if the check goes, or if a subscriber is live before it caught up.)
  *
+ * Expiry: a stream opened with a session closes once the session's `expires`
+ * passes. One sweep for all subscribers, every `expirySweepMs` (250 ms), that
+ * does nothing until the earliest expiry it knows of has passed: with 1,000
+ * subscribers it costs one comparison a tick, and a scan only when some
+ * session ends. It reads `now` (the deps' clock), so a test's clock drives it
+ * as the real one does; per-subscriber timers would follow only real time.
+ *
  * Fan-out: each event is serialised once (its frame); a subscriber's frames are
  * joined and written once per tick. A subscriber whose unsent bytes pass the
  * bound is disconnected with a reason, so a slow one costs the others nothing
@@ -44,12 +51,18 @@ export interface HubOptions {
   recentEvents?: number;
   /** events read per step of a subscriber's catch-up */
   catchUpPage?: number;
+  /** the time sessions expire by (ms since the epoch); Date.now by default */
+  now?: () => number;
+  /** how often streams are checked for an expired session */
+  expirySweepMs?: number;
 }
 
 /** Who a subscription belongs to, for revocation. */
 export interface Holder {
   userId: string;
   sessionTokenHash?: string | undefined;
+  /** when the session expires (ms since the epoch): the stream closes then */
+  expiresMs?: number | undefined;
   /** the credential the stream was opened with, to check it again */
   credential: string;
 }
@@ -90,6 +103,7 @@ export class EventHub {
   readonly #maxBufferBytes: number;
   readonly #recentSize: number;
   readonly #catchUpPage: number;
+  readonly #now: () => number;
 
   #lastSeq = 0;
   /** the last published events, contiguous, in seq order */
@@ -103,6 +117,9 @@ export class EventHub {
   #flushTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #expirySweep: NodeJS.Timeout;
+  /** no subscriber's session expires before this (it may be stale-early: a sweep then recomputes it) */
+  #earliestExpiry = Number.POSITIVE_INFINITY;
   /** Account id → externalId (null once known to be gone) */
   readonly #accounts = new Map<string, string | null>();
 
@@ -117,6 +134,9 @@ export class EventHub {
       for (const sub of this.#subscribers) this.#enqueue(sub, ": heartbeat\n\n");
     }, options.heartbeatMs ?? 15_000);
     this.#heartbeat.unref();
+    this.#now = options.now ?? Date.now;
+    this.#expirySweep = setInterval(() => this.#closeExpired(), options.expirySweepMs ?? 250);
+    this.#expirySweep.unref();
   }
 
   /** Starts at the present: what was committed before is read from the log on demand. */
@@ -258,6 +278,8 @@ export class EventHub {
   subscribe(res: ServerResponse, options: { filter: EventFilter; holder: Holder; after: number; first: string }) {
     const sub = new Subscriber(this, res, options.filter, options.holder, options.after);
     this.#subscribers.add(sub);
+    const expires = options.holder.expiresMs;
+    if (expires !== undefined) this.#earliestExpiry = Math.min(this.#earliestExpiry, expires);
     res.on("close", () => this.closeSubscriber(sub));
     this.#enqueue(sub, options.first);
     void this.#catchUp(sub);
@@ -375,11 +397,25 @@ export class EventHub {
     }
   }
 
+  #closeExpired(): void {
+    const now = this.#now();
+    if (now < this.#earliestExpiry) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const sub of [...this.#subscribers]) {
+      const expires = sub.holder.expiresMs;
+      if (expires === undefined) continue;
+      if (expires <= now) this.closeSubscriber(sub, "session expired");
+      else next = Math.min(next, expires);
+    }
+    this.#earliestExpiry = next;
+  }
+
   stop(reason = "server shutting down"): void {
     this.#stopped = true;
     this.#incoming = [];
     this.#needRead = false;
     clearInterval(this.#heartbeat);
+    clearInterval(this.#expirySweep);
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     for (const sub of [...this.#subscribers]) {

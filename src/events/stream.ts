@@ -11,6 +11,9 @@
  *   `revocations` table are polled every 50 ms (two indexed reads); an
  *   in-memory database has no other process and is never polled.
  *
+ * A stream opened with a session also ends when that session expires: the
+ * hub's own sweep, on this instance's clock (expiry needs no message).
+ *
  * Revocation: every forgetting of the credential cache (password, roles,
  * loginEnabled, deletion, a deleted session) closes this process's streams of
  * that user or session at once and is sent to the other instances (a NOTIFY
@@ -51,7 +54,7 @@ export async function startEventStream(deps: Deps, options: EventStreamOptions =
   const { db, config, credentials } = deps;
   const onError = options.onError ?? (() => {});
   const instanceId = randomBytes(6).toString("hex");
-  const hub = new EventHub({ q: db.q, onError });
+  const hub = new EventHub({ q: db.q, onError, now: () => deps.clock.now().getTime() });
   await hub.start();
   const postgres = db.dialect === "postgres" && config.databaseUrl !== undefined;
   /** several processes may share the SQLite file: events and revocations are polled from it */

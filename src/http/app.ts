@@ -12,7 +12,7 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import { fail, type Issue, issue, type MethodResult, statusOf } from "../domain/errors.js";
-import { isMethodName, METHODS, type MethodName } from "../domain/methods.js";
+import { type InputOf, isMethodName, METHODS, type MethodName } from "../domain/methods.js";
 import { mayCall } from "../domain/roles.js";
 import { authenticate } from "../services/auth.js";
 import type { Actor, Deps } from "../services/context.js";
@@ -27,6 +27,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { registerObservability } from "./observe.js";
 import { RateLimiter, SignInThrottle, signInLogin } from "./rate-limit.js";
 import { registerReferenceRoutes } from "./reference-routes.js";
+import { answerSessionIdempotently } from "./session-idempotency.js";
 import { registerSoapDoor } from "./soap/route.js";
 import { registerWallboard } from "./static.js";
 import { serverTimeouts } from "./timeouts.js";
@@ -175,6 +176,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sessionToken: actor.sessionTokenHash ? bearerToken(credentialOf(request.headers)) : undefined,
     };
     const run = () => impl(ctx, decoded.input as never);
+    if (typeof key === "string" && name === "createSession") {
+      const input = decoded.input as InputOf<"createSession">;
+      const answered = await answerSessionIdempotently(idempotency, deps, { ctx, key, input });
+      if (login !== undefined) {
+        if (answered) signIns.succeeded(address, login, nowMs);
+        else signIns.failed(address, login, nowMs);
+      }
+      if (!answered) return send(reply, fail(issue("AUTHENTICATION_FAILURE")));
+      const cookie =
+        answered.status === 200
+          ? sessionCookie(name, request, JSON.parse(answered.body) as MethodResult, ctx.now.getTime())
+          : undefined;
+      if (cookie) reply.header("set-cookie", cookie);
+      return reply.code(answered.status).headers(answered.headers).type(JSON_TYPE).send(answered.body);
+    }
     if (typeof key === "string" && changesSomething(name)) {
       const call = { caller: actor.userId, key, method: name, body: request.body, nowMs: ctx.now.getTime() };
       const answered = await answerIdempotently(idempotency, call, run);
@@ -185,7 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (result.errors[0]?.code === "AUTHENTICATION_FAILURE") signIns.failed(address, login, nowMs);
       else if (result.errors.length === 0) signIns.succeeded(address, login, nowMs);
     }
-    const cookie = sessionCookie(name, request, result, config.sessionTtlSeconds);
+    const cookie = sessionCookie(name, request, result, ctx.now.getTime());
     if (cookie) reply.header("set-cookie", cookie);
     return send(reply, result);
   });

@@ -39,19 +39,23 @@ function madeWithCookie(headers: FastifyRequest["headers"]): boolean {
 
 /**
  * The Set-Cookie a method's answer carries, if any: the session of
- * `createSession?cookie=true`, or its removal by a `deleteSession` made with it.
+ * `createSession?cookie=true` (a new one, or one replayed for an
+ * Idempotency-Key), lasting as long as the session; or its removal by a
+ * `deleteSession` made with it.
  */
 export function sessionCookie(
   method: string,
   request: FastifyRequest,
   result: MethodResult,
-  ttlSeconds: number,
+  nowMs: number,
 ): string | undefined {
   if (result.errors.length > 0) return undefined;
   const attributes = "HttpOnly; SameSite=Strict; Path=/";
   if (method === "createSession" && (request.query as Record<string, unknown>).cookie === "true") {
-    const token = (result.data[0] as { internalId?: unknown } | undefined)?.internalId;
-    return typeof token === "string" ? `${SESSION_COOKIE}=${token}; ${attributes}; Max-Age=${ttlSeconds}` : undefined;
+    const session = result.data[0] as { internalId?: unknown; expires?: unknown } | undefined;
+    if (typeof session?.internalId !== "string" || typeof session.expires !== "string") return undefined;
+    const maxAge = Math.max(0, Math.floor((Date.parse(session.expires) - nowMs) / 1000));
+    return `${SESSION_COOKIE}=${session.internalId}; ${attributes}; Max-Age=${maxAge}`;
   }
   if (method === "deleteSession" && madeWithCookie(request.headers))
     return `${SESSION_COOKIE}=; ${attributes}; Max-Age=0`;

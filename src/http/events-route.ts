@@ -247,7 +247,12 @@ export async function registerEventsRoute(app: FastifyInstance, deps: AppDeps, g
     });
     hub.subscribe(res, {
       filter,
-      holder: { userId: actor.userId, sessionTokenHash: actor.sessionTokenHash, credential: credential ?? "" },
+      holder: {
+        userId: actor.userId,
+        sessionTokenHash: actor.sessionTokenHash,
+        expiresMs: actor.sessionExpiresMs,
+        credential: credential ?? "",
+      },
       after,
       first,
     });

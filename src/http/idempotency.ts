@@ -5,9 +5,11 @@
  * through the async context, so no service passes anything along. A call that
  * wrote nothing and succeeded (nothing to change) stores its response after;
  * a call that answered errors changed nothing and gives its claim up.
+ * A method whose response holds a secret (createSession's token) stores it in
+ * a form of its own (`StoredForm`), opened again on a replay.
  */
 import { fail, type Issue, issue, type MethodResult, statusOf } from "../domain/errors.js";
-import { METHODS, type MethodName } from "../domain/methods.js";
+import type { MethodName } from "../domain/methods.js";
 import { sha256 } from "../services/passwords.js";
 import type { Database } from "../storage/database.js";
 import {
@@ -16,6 +18,7 @@ import {
   KEEP_KEYS_MS,
   KeySuperseded,
   type PendingKey,
+  reclaimKey,
   releaseKey,
   runIdempotently,
 } from "../storage/idempotency.js";
@@ -33,9 +36,13 @@ export function keyProblem(value: string | string[]): Issue | undefined {
   });
 }
 
-/** Every method but the reads (show…, list…) and the anonymous createSession. */
+/**
+ * Every method but the reads (show…, list…). The anonymous createSession too,
+ * though its caller is known only once the password is checked: it takes its
+ * own path (http/session-idempotency.ts).
+ */
 export function changesSomething(name: MethodName): boolean {
-  return !METHODS[name].anonymous && !/^(show|list)/.test(name);
+  return !/^(show|list)/.test(name);
 }
 
 export interface Answer {
@@ -58,6 +65,17 @@ export interface IdempotentCall {
   nowMs: number;
 }
 
+/**
+ * How a method's successful response is kept and given back, when its JSON
+ * must not be stored as it is (it holds a secret).
+ */
+export interface StoredForm {
+  /** the text kept for a result; runs inside the writing transaction, so it does not wait */
+  seal(result: MethodResult): string;
+  /** the kept text as the replay's body, or undefined when it no longer holds: the call runs as new */
+  open(text: string): Promise<string | undefined>;
+}
+
 export interface IdempotencyOptions {
   db: Database;
   /** how long a claim holds before another request may take it over */
@@ -70,21 +88,26 @@ export async function answerIdempotently(
   options: IdempotencyOptions,
   call: IdempotentCall,
   run: () => Promise<MethodResult>,
+  form?: StoredForm,
 ): Promise<Answer> {
   const { db } = options;
   const requestHash = sha256(`${call.method}\n${JSON.stringify(call.body ?? {})}`);
-  const claim = await claimKey(db.q, {
+  const request = {
     caller: call.caller,
     key: call.key,
     requestHash,
     nowMs: call.nowMs,
     leaseMs: options.leaseMs,
     keepMs: KEEP_KEYS_MS,
-  });
+  };
+  let claim = await claimKey(db.q, request);
+  if (claim.kind === "replay") {
+    const body = form ? await form.open(claim.response) : claim.response;
+    if (body !== undefined) return { status: claim.status, body, headers: { "idempotent-replayed": "true" } };
+    claim = await reclaimKey(db.q, request, claim.token);
+  }
   const subject = call.key;
   switch (claim.kind) {
-    case "replay":
-      return { status: claim.status, body: claim.response, headers: { "idempotent-replayed": "true" } };
     case "conflict":
       return answer(
         fail(issue("OBJECT_EXISTS", { subject, context: "the Idempotency-Key was used with another request" })),
@@ -96,14 +119,15 @@ export async function answerIdempotently(
       );
   }
   const owned = { caller: call.caller, key: call.key, token: claim.token };
+  const kept = (result: MethodResult) => (form ? form.seal(result) : JSON.stringify(result));
   let storedText: string | undefined;
   const pending: PendingKey = {
     stored: false,
     async complete(trx, result) {
-      const text = JSON.stringify(result);
+      const text = kept(result);
       if (!(await completeKey(trx, owned, statusOf(result.errors), text))) throw new KeySuperseded();
       pending.stored = true;
-      storedText = text;
+      storedText = form ? JSON.stringify(result) : text;
     },
   };
   let result: MethodResult;
@@ -123,7 +147,7 @@ export async function answerIdempotently(
   if (options.holdAfterCommitMs > 0) await new Promise((resolve) => setTimeout(resolve, options.holdAfterCommitMs));
   if (!pending.stored) {
     if (result.errors.length > 0) await releaseKey(db.q, owned);
-    else await completeKey(db.q, owned, 200, JSON.stringify(result));
+    else await completeKey(db.q, owned, 200, kept(result));
   }
   return storedText === undefined ? answer(result) : { status: 200, body: storedText, headers: {} };
 }

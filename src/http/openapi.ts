@@ -198,7 +198,8 @@ function errorRefs(statuses: readonly number[]): Record<string, unknown> {
 function methodOperation(name: MethodName): Record<string, unknown> {
   const spec = METHODS[name];
   const readOnly = isReadOnly(name);
-  const statuses = spec.anonymous ? [400, 401, 413, 415, 429, 500] : [400, 401, 403, 404, 409, 413, 415, 429, 500];
+  // createSession, the one anonymous method, answers 409 only for its Idempotency-Key.
+  const statuses = spec.anonymous ? [400, 401, 409, 413, 415, 429, 500] : [400, 401, 403, 404, 409, 413, 415, 429, 500];
   const result = resultOf(name);
   const returns =
     result === R.NONE
@@ -229,7 +230,7 @@ function methodOperation(name: MethodName): Record<string, unknown> {
       ...errorRefs(statuses),
     },
   };
-  if (!readOnly && !spec.anonymous) operation.parameters = [{ $ref: "#/components/parameters/IdempotencyKey" }];
+  if (!readOnly) operation.parameters = [{ $ref: "#/components/parameters/IdempotencyKey" }];
   if (spec.anonymous) operation.security = [];
   return JSON.parse(JSON.stringify(operation)) as Record<string, unknown>;
 }

@@ -13,14 +13,15 @@ import { sha256 } from "./passwords.js";
 
 export type Authenticated = { actor: Actor } | { error: Issue };
 
-export function actorOf(user: UserRow, sessionTokenHash?: string): Actor {
+export function actorOf(user: UserRow, session?: { tokenHash: string; expiresMs: number }): Actor {
   return {
     userId: user.id,
     externalId: user.external_id,
     orgId: user.org_id,
     orgPath: user.org_path,
     roles: rolesOf(user),
-    sessionTokenHash,
+    sessionTokenHash: session?.tokenHash,
+    sessionExpiresMs: session?.expiresMs,
   };
 }
 
@@ -63,7 +64,7 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     if (row?.login_enabled !== 1) return failure();
     const expiresAt = Date.parse(row.expires_at);
     if (expiresAt <= nowMs) return failure();
-    const actor = actorOf(row, tokenHash);
+    const actor = actorOf(row, { tokenHash, expiresMs: expiresAt });
     deps.credentials.set(key, actor, Math.min(expiresAt, nowMs + deps.credentials.ttlMs), ticket);
     return { actor };
   }

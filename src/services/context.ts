@@ -19,6 +19,8 @@ export interface Actor {
   roles: readonly Role[];
   /** the hash of the bearer token the call came with, if it came with one */
   sessionTokenHash?: string | undefined;
+  /** when that session expires (ms since the epoch; sessions do not slide) */
+  sessionExpiresMs?: number | undefined;
 }
 
 export interface Ctx {

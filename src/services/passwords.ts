@@ -26,6 +26,12 @@ export interface PasswordHasher {
   /** `priority` defaults to interactive */
   verify(password: string, stored: string, priority?: HashPriority): Promise<boolean>;
   /**
+   * A 32-byte key from a password, at the cost of a hash (`interactive`): with
+   * `params` (salt and cost) of an earlier derivation, the same key again;
+   * without, a fresh salt. Seals what only the password's holder may read back.
+   */
+  deriveKey(password: string, params?: string): Promise<{ key: Buffer; params: string }>;
+  /**
    * A stored hash at this hasher's cost that no password matches: an unknown
    * login is checked against it, so it costs the time of a wrong password.
    */
@@ -115,6 +121,18 @@ export function scryptHasher(cost = 16384, queue = new HashQueue()): PasswordHas
       const salt = Buffer.from(saltText, "base64url");
       const actual = await queue.run(priority, () => scryptAsync(password, salt, Number(costText)));
       return actual.length === expected.length && timingSafeEqual(actual, expected);
+    },
+    async deriveKey(password, params) {
+      let at = cost;
+      let salt = randomBytes(16);
+      if (params !== undefined) {
+        const [scheme, costText, saltText] = params.split("$");
+        if (scheme !== "scrypt" || !saltText || !/^\d+$/.test(costText ?? "")) throw new Error("not scrypt parameters");
+        at = Number(costText);
+        salt = Buffer.from(saltText, "base64url");
+      }
+      const key = await queue.run("interactive", () => scryptAsync(password, salt, at));
+      return { key, params: `scrypt$${at}$${salt.toString("base64url")}` };
     },
     // A random key: the chance that some password derives it is 2^-256.
     unusable: encode(randomBytes(16), randomBytes(32)),

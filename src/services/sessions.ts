@@ -22,6 +22,24 @@ function presentSession(user: UserRow, org: OrgRow, token: string | null, expire
   return { internalId: token, user: presentUser(user, org), expires };
 }
 
+/**
+ * A new session of a user whose password was checked: the Session is answered
+ * by the writing transaction itself, so an Idempotency-Key's stored response
+ * (http/session-idempotency.ts) is the session it created.
+ */
+export async function openSession(deps: Deps, ctx: Ctx, user: UserRow): Promise<MethodResult> {
+  const token = newToken();
+  const expires = new Date(ctx.now.getTime() + deps.config.sessionTtlSeconds * 1000).toISOString();
+  const row = { token_hash: sha256(token), user_id: user.id, created_at: ctx.now.toISOString(), expires_at: expires };
+  return deps.db.write(async (tx) => {
+    await sessions.insert(tx, row);
+    // Read again: the user may have changed or gone since its password was checked.
+    const current = await users.byId(tx, user.id);
+    if (!current) return fail(issue("NO_SESSION"));
+    return ok([presentSession(current, await orgs.byId(tx, current.org_id), token, expires)]);
+  });
+}
+
 export function sessionMethods(deps: Deps) {
   const { db } = deps;
 
@@ -36,19 +54,7 @@ export function sessionMethods(deps: Deps) {
     async createSession(ctx: Ctx, input: InputOf<"createSession">): Promise<MethodResult> {
       const user = await verifyPassword(deps, input.externalId, input.password);
       if (!user) return fail(issue("AUTHENTICATION_FAILURE"));
-      const token = newToken();
-      const expires = new Date(ctx.now.getTime() + deps.config.sessionTtlSeconds * 1000).toISOString();
-      const row = {
-        token_hash: sha256(token),
-        user_id: user.id,
-        created_at: ctx.now.toISOString(),
-        expires_at: expires,
-      };
-      await db.write(async (tx) => {
-        await sessions.insert(tx, row);
-        return ok();
-      });
-      return answer(await sessionOf(user.id, token, expires));
+      return openSession(deps, ctx, user);
     },
 
     async deleteSession(ctx: Ctx): Promise<MethodResult> {

@@ -70,31 +70,46 @@ export interface KeyRequest {
 
 export type Claim =
   | { kind: "claimed"; token: string }
-  | { kind: "replay"; status: number; response: string }
+  /** `token`: the row's, to claim it afresh when its response no longer holds (`reclaimKey`) */
+  | { kind: "replay"; status: number; response: string; token: string }
   /** the key was used with another request */
   | { kind: "conflict" }
   /** the same request is running */
   | { kind: "running"; retryAfterSeconds: number };
 
-export async function claimKey(q: Kysely<Schema>, request: KeyRequest): Promise<Claim> {
-  const v = view(q);
-  const { caller, key, requestHash, nowMs } = request;
-  const now = new Date(nowMs).toISOString();
-  const fresh = () => ({
-    request_hash: requestHash,
+function freshClaim(request: KeyRequest) {
+  return {
+    request_hash: request.requestHash,
     token: randomBytes(16).toString("hex"),
     state: "pending" as const,
     status: null,
     response: null,
-    created_at: now,
-    lease_until: new Date(nowMs + request.leaseMs).toISOString(),
-  });
+    created_at: new Date(request.nowMs).toISOString(),
+    lease_until: new Date(request.nowMs + request.leaseMs).toISOString(),
+  };
+}
+
+/** Replaces the row whose token is `rowToken` by a fresh claim; undefined when another request changed it first. */
+async function takeOver(q: Kysely<Schema>, request: KeyRequest, rowToken: string, state?: "done") {
+  let update = view(q)
+    .updateTable("idempotency_keys")
+    .set(freshClaim(request))
+    .where("caller", "=", request.caller)
+    .where("key", "=", request.key)
+    .where("token", "=", rowToken);
+  if (state) update = update.where("state", "=", state);
+  return update.returning("token").executeTakeFirst();
+}
+
+export async function claimKey(q: Kysely<Schema>, request: KeyRequest): Promise<Claim> {
+  const v = view(q);
+  const { caller, key, requestHash, nowMs } = request;
+  const now = new Date(nowMs).toISOString();
   // Two rounds at most each lose to a concurrent claimer; then the row is settled.
   for (let round = 0; round < 3; round++) {
-    const claim = fresh();
     const inserted = await v
       .insertInto("idempotency_keys")
-      .values({ caller, key, ...claim })
+      .values({ caller, key, ...freshClaim(request) })
       .onConflict((oc) => oc.columns(["caller", "key"]).doNothing())
       .returning("token")
       .executeTakeFirst();
@@ -109,24 +124,32 @@ export async function claimKey(q: Kysely<Schema>, request: KeyRequest): Promise<
     const expired = row.created_at < new Date(nowMs - request.keepMs).toISOString();
     const abandoned = row.state === "pending" && row.lease_until < now;
     if (expired || abandoned) {
-      const taken = await v
-        .updateTable("idempotency_keys")
-        .set(claim)
-        .where("caller", "=", caller)
-        .where("key", "=", key)
-        .where("token", "=", row.token)
-        .returning("token")
-        .executeTakeFirst();
+      const taken = await takeOver(q, request, row.token);
       if (taken) return { kind: "claimed", token: taken.token };
       continue;
     }
     if (row.request_hash !== requestHash) return { kind: "conflict" };
     if (row.state === "done" && row.status !== null && row.response !== null) {
-      return { kind: "replay", status: row.status, response: row.response };
+      return { kind: "replay", status: row.status, response: row.response, token: row.token };
     }
     return { kind: "running", retryAfterSeconds: 1 };
   }
   return { kind: "running", retryAfterSeconds: 1 };
+}
+
+/**
+ * Claims a key afresh whose stored response no longer holds (the session a
+ * createSession answered has ended): compare-and-set on the token `claimKey`
+ * answered with the replay, so of two repeats only one runs; the other is told
+ * to retry.
+ */
+export async function reclaimKey(
+  q: Kysely<Schema>,
+  request: KeyRequest,
+  rowToken: string,
+): Promise<Extract<Claim, { kind: "claimed" | "running" }>> {
+  const taken = await takeOver(q, request, rowToken, "done");
+  return taken ? { kind: "claimed", token: taken.token } : { kind: "running", retryAfterSeconds: 1 };
 }
 
 /** Turns the claim into the stored response; false when the claim is no longer ours. */

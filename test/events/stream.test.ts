@@ -2,12 +2,13 @@
  * GET /api/v1/events over a real port: the frame format, where a stream starts
  * and resumes, narrowing, scope, the JSON page, bad requests, the cookie, a
  * snapshot consistent with its seq, order and completeness under concurrent
- * writers and reconnects, and streams that close when their credentials go.
+ * writers and reconnects, and streams that close when their credentials go
+ * or their session expires.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { eventStreamOf } from "../../src/http/events-route.js";
-import { type Auth, basic, makeAccount, makeUser, suiteApp, type TestApp } from "../factories/app.js";
+import { type Auth, basic, ManualClock, makeAccount, makeUser, suiteApp, type TestApp } from "../factories/app.js";
 import { type Agent, makeAgents, makeGroup, type WireState } from "../factories/contact-center.js";
 import { lastSeq } from "../factories/inspect.js";
 import { listen, openStream, type SseStream, type WireEvent } from "../factories/sse.js";
@@ -360,5 +361,62 @@ describe("the event stream", () => {
     await es.until(() => es.ended, 1000, "stream of the signed-out cookie");
     const after = await stream("/api/v1/events", cookie);
     assert.equal(after.status, 401);
+  });
+});
+
+describe("the event stream of an expiring session", () => {
+  const clock = new ManualClock();
+  const e = suiteApp({ clock });
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("closes within 1 s of the session's expiry, with a reason; another session's stream stays open", async () => {
+    const { accountId } = await makeAccount(e);
+    const user = await makeUser(e, accountId, ["Supervisor"]);
+    const credentials = JSON.stringify({ externalId: user.user, password: user.password });
+    const base = await listen(e.runtime.app);
+    const early = await e.call("createSession", JSON.parse(credentials), null);
+    const { internalId: earlyToken, expires } = early.data[0] as { internalId: string; expires: string };
+    const signIn = await fetch(`${base}/api/v1/createSession?cookie=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: credentials,
+    });
+    const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    clock.advance(3_600_000);
+    const later = await e.call("createSession", JSON.parse(credentials), null);
+    const laterToken = (later.data[0] as { internalId: string }).internalId;
+
+    const byBearer = await openStream(base, "/api/v1/events", { authorization: `Bearer ${earlyToken}` });
+    const byCookie = await openStream(base, "/api/v1/events", { cookie });
+    const byLater = await openStream(base, "/api/v1/events", { authorization: `Bearer ${laterToken}` });
+    const byPassword = await openStream(base, "/api/v1/events", { authorization: basic(user) });
+    const all = [byBearer, byCookie, byLater, byPassword];
+    for (const s of all) await s.until(() => s.retry !== undefined, 5000, "retry hint");
+
+    clock.set(new Date(Date.parse(expires) - 1000).toISOString());
+    await pause(600);
+    assert.deepEqual(
+      all.map((s) => s.ended),
+      [false, false, false, false],
+      "nothing closes before the expiry",
+    );
+
+    clock.set(expires);
+    const began = Date.now();
+    await byBearer.until(() => byBearer.ended, 1000, "stream of the expired session (Bearer)");
+    await byCookie.until(() => byCookie.ended, 1000, "stream of the expired session (cookie)");
+    assert.ok(Date.now() - began < 1000);
+    assert.ok(byBearer.comments.includes("disconnected: session expired"), byBearer.comments.join("|"));
+    assert.ok(byCookie.comments.includes("disconnected: session expired"), byCookie.comments.join("|"));
+
+    await pause(600);
+    assert.equal(byLater.ended, false, "the later session has not expired");
+    assert.equal(byPassword.ended, false, "Basic credentials do not expire");
+    await makeUser(e, accountId, ["Agent"]);
+    await byLater.until(() => byLater.events.some((ev) => ev.type === "user.created"), 5000, "a later event");
+    const reopened = await openStream(base, "/api/v1/events", { authorization: `Bearer ${earlyToken}` });
+    assert.equal(reopened.status, 401);
+    byLater.close();
+    byPassword.close();
   });
 });

@@ -16,6 +16,7 @@ function countingHasher(): PasswordHasher & { verifications: number } {
   const counted = {
     verifications: 0,
     hash: inner.hash,
+    deriveKey: inner.deriveKey,
     unusable: inner.unusable,
     async verify(password: string, stored: string) {
       counted.verifications += 1;

@@ -3,7 +3,9 @@
  * test/postgres): the first successful response per (caller, key) is stored
  * with the change and replayed; another body → 409 OBJECT_EXISTS; a repeat
  * while the first runs → 409 INVALID_STATE with Retry-After; errors are not
- * stored; two instances on one database share the keys.
+ * stored; two instances on one database share the keys. createSession takes
+ * a key too: scoped to the user its password authenticates, checked after the
+ * password, replaying the same session while it lives.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,17 +17,25 @@ import { loadConfig } from "../../src/config.js";
 import { ok } from "../../src/domain/errors.js";
 import { answerIdempotently } from "../../src/http/idempotency.js";
 import { type PasswordHasher, scryptHasher } from "../../src/services/passwords.js";
-import { claimKey, completeKey, KEEP_KEYS_MS, pruneKeys } from "../../src/storage/idempotency.js";
+import {
+  claimKey,
+  completeKey,
+  type IdempotencyKeyTable,
+  KEEP_KEYS_MS,
+  pruneKeys,
+} from "../../src/storage/idempotency.js";
 import {
   ADMIN,
   type Auth,
   basic,
+  ManualClock,
   makeAccount,
   makeUser,
   startApp,
   suiteAccount,
   suiteApp,
   TEST_DATABASE,
+  type TestApp,
   unique,
   uniqueEmail,
 } from "../factories/app.js";
@@ -56,6 +66,34 @@ async function send(
     payload: JSON.stringify(body),
   });
   return { status: response.statusCode, headers: response.headers, text: response.body, body: response.json() };
+}
+
+/** createSession with a key and no Authorization header; `query` is the URL's, e.g. `?cookie=true`. */
+async function signIn(runtime: Runtime, body: unknown, key: string, query = ""): Promise<Sent> {
+  const response = await runtime.app.inject({
+    method: "POST",
+    url: `/api/v1/createSession${query}`,
+    headers: { "content-type": "application/json", "idempotency-key": key },
+    payload: JSON.stringify(body),
+  });
+  return { status: response.statusCode, headers: response.headers, text: response.body, body: response.json() };
+}
+
+/** The sessions of a login, counted in the database. */
+async function sessionsOf(t: TestApp, login: string): Promise<number> {
+  const row = await t.runtime.deps.db.q
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("users.login_key", "=", login.toLowerCase())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const tokenOf = (sent: Sent) => sent.body.data[0]?.internalId ?? "";
+
+async function showSession(t: TestApp, token: string) {
+  return t.call("showCurrentSession", {}, `Bearer ${token}`);
 }
 
 const enterprise = () => ({ child: { externalId: unique("ent"), type: "Enterprise" }, parent: { internalId: "root" } });
@@ -170,6 +208,110 @@ describe(`Idempotency-Key on ${TEST_DATABASE}`, () => {
     assert.equal(runs, 1);
     assert.equal(again.body, first.body);
     assert.equal(again.headers["idempotent-replayed"], "true");
+  });
+});
+
+describe(`Idempotency-Key on createSession, on ${TEST_DATABASE}`, () => {
+  const clock = new ManualClock();
+  const t = suiteApp({ clock });
+  const acc = suiteAccount(t);
+  const credentials = (auth: Auth) => ({ externalId: auth.user, password: auth.password });
+
+  it("replays the same session, marked, and opens no second one; the token is not stored", async () => {
+    const user = await makeUser(t, acc.accountId, ["Supervisor"]);
+    const key = unique("key-");
+    const first = await signIn(t.runtime, credentials(user), key);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers["idempotent-replayed"], undefined);
+    const again = await signIn(t.runtime, credentials(user), key);
+    assert.equal(again.status, 200);
+    assert.equal(again.headers["idempotent-replayed"], "true");
+    assert.equal(again.text, first.text);
+    assert.equal(await sessionsOf(t, user.user), 1);
+    assert.equal((await showSession(t, tokenOf(again))).status, 200);
+    const kept = await t.runtime.deps.db.q
+      .withTables<{ idempotency_keys: IdempotencyKeyTable }>()
+      .selectFrom("idempotency_keys")
+      .selectAll()
+      .where("key", "=", key)
+      .execute();
+    assert.equal(kept.length, 1);
+    for (const value of Object.values(kept[0] ?? {})) assert.equal(String(value).includes(tokenOf(first)), false);
+  });
+
+  it("sets the session cookie on the replay too", async () => {
+    const user = await makeUser(t, acc.accountId, ["Supervisor"]);
+    const key = unique("key-");
+    const first = await signIn(t.runtime, credentials(user), key, "?cookie=true");
+    const again = await signIn(t.runtime, credentials(user), key, "?cookie=true");
+    assert.equal(again.headers["idempotent-replayed"], "true");
+    const ttl = t.runtime.deps.config.sessionTtlSeconds;
+    const expected = `callboard_session=${tokenOf(first)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${ttl}`;
+    assert.equal(first.headers["set-cookie"], expected);
+    assert.equal(again.headers["set-cookie"], expected);
+  });
+
+  it("refuses the key with another body (409 OBJECT_EXISTS) and opens no session", async () => {
+    const user = await makeUser(t, acc.accountId, ["Supervisor"]);
+    const key = unique("key-");
+    assert.equal((await signIn(t.runtime, credentials(user), key)).status, 200);
+    // The same user, its login spelled otherwise: another request.
+    const refused = await signIn(t.runtime, { ...credentials(user), externalId: user.user.toUpperCase() }, key);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.errors[0]?.code, "OBJECT_EXISTS");
+    assert.match(refused.body.errors[0]?.context ?? "", /another request/);
+    assert.equal(await sessionsOf(t, user.user), 1);
+  });
+
+  it("checks the password first: a wrong one with a known key is 401, no replay", async () => {
+    const user = await makeUser(t, acc.accountId, ["Supervisor"]);
+    const key = unique("key-");
+    const first = await signIn(t.runtime, credentials(user), key);
+    const wrong = await signIn(t.runtime, { ...credentials(user), password: "not-the-password" }, key);
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.errors[0]?.code, "AUTHENTICATION_FAILURE");
+    assert.equal(wrong.headers["idempotent-replayed"], undefined);
+    assert.deepEqual(wrong.body.data, []);
+    assert.equal(wrong.text.includes(tokenOf(first)), false);
+    assert.equal(await sessionsOf(t, user.user), 1);
+  });
+
+  it("keeps the key per user: another user's sign-in with it is no replay of the first's", async () => {
+    const one = await makeUser(t, acc.accountId, ["Supervisor"]);
+    const other = await makeUser(t, acc.accountId, ["Supervisor"]);
+    const key = unique("key-");
+    const first = await signIn(t.runtime, credentials(one), key);
+    const theirs = await signIn(t.runtime, credentials(other), key);
+    assert.equal(theirs.status, 200);
+    assert.equal(theirs.headers["idempotent-replayed"], undefined);
+    assert.notEqual(tokenOf(theirs), tokenOf(first));
+    const shown = await showSession(t, tokenOf(theirs));
+    assert.equal((shown.data[0] as { user: { externalId: string } }).user.externalId, other.user);
+    assert.equal(await sessionsOf(t, one.user), 1);
+    assert.equal(await sessionsOf(t, other.user), 1);
+    // The first user's replay is still its own.
+    assert.equal((await signIn(t.runtime, credentials(one), key)).text, first.text);
+  });
+
+  it("opens a new session when the kept one was deleted or has expired, and replays that one next", async () => {
+    const user = await makeUser(t, acc.accountId, ["Supervisor"]);
+    const key = unique("key-");
+    const first = await signIn(t.runtime, credentials(user), key);
+    assert.deepEqual((await t.call("deleteSession", {}, `Bearer ${tokenOf(first)}`)).errors, []);
+    const renewed = await signIn(t.runtime, credentials(user), key);
+    assert.equal(renewed.status, 200);
+    assert.equal(renewed.headers["idempotent-replayed"], undefined);
+    assert.notEqual(tokenOf(renewed), tokenOf(first));
+    assert.equal((await showSession(t, tokenOf(renewed))).status, 200);
+    assert.equal((await signIn(t.runtime, credentials(user), key)).text, renewed.text);
+
+    clock.advance(t.runtime.deps.config.sessionTtlSeconds * 1000 + 1000);
+    const later = await signIn(t.runtime, credentials(user), key);
+    assert.equal(later.status, 200);
+    assert.equal(later.headers["idempotent-replayed"], undefined);
+    assert.notEqual(tokenOf(later), tokenOf(renewed));
+    assert.equal((await showSession(t, tokenOf(later))).status, 200);
+    assert.equal(await sessionsOf(t, user.user), 2, "the expired one and the new one");
   });
 });
 

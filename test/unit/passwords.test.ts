@@ -78,4 +78,15 @@ describe("scryptHasher", () => {
     assert.equal(await hasher.verify("secret-1", hasher.unusable), false);
     assert.match(hasher.unusable, /^scrypt\$16\$/);
   });
+
+  it("derives the same key again from the password and the params, another from another password or salt", async () => {
+    const hasher = scryptHasher(16);
+    const first = await hasher.deriveKey("secret-1");
+    assert.equal(first.key.length, 32);
+    assert.match(first.params, /^scrypt\$16\$[\w-]+$/);
+    assert.deepEqual((await hasher.deriveKey("secret-1", first.params)).key, first.key);
+    assert.notDeepEqual((await hasher.deriveKey("secret-2", first.params)).key, first.key);
+    assert.notDeepEqual((await hasher.deriveKey("secret-1")).key, first.key);
+    await assert.rejects(hasher.deriveKey("secret-1", "md5$1$abc"), /not scrypt/);
+  });
 });
