@@ -487,7 +487,8 @@ async function eventDelivery(): Promise<void> {
 }
 
 // The server under test is the compiled one that `npm start` runs: build it from this checkout.
-if (!process.env.CALLBOARD_BENCH_ENTRY) execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
+if (!process.env.CALLBOARD_BENCH_ENTRY)
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
 
 const started = new Date();
 process.stdout.write(
