@@ -5,12 +5,18 @@
  * server's pool size), for `seconds`. Answers one JSON line.
  *
  * mode "pairs": acquireAgent then releaseAgent, each one transaction, with its
- *   event appended the way database.ts appends it (one statement that bumps the
- *   counter and inserts the event).
+ *   event appended the way database.ts appends it (a row of the outbox, which
+ *   the servers' sequencer numbers, as it numbers their own).
  * mode "writes" / "writes-events": changeAgentState's write (the row read
- *   under its lock, the compare-and-set update), without or with the event append.
+ *   under its lock, the compare-and-set update, the row read again for the
+ *   answer) through Callboard's own
+ *   `db.write`, this process being one instance, without or with its event:
+ *   the difference is the event append alone (outbox and sequencer).
  */
+import { sql } from "kysely";
 import pg from "pg";
+import { ok } from "../src/domain/errors.js";
+import { type Database, openDatabase } from "../src/storage/database.js";
 
 interface Input {
   url: string;
@@ -27,8 +33,7 @@ interface Input {
 const input = JSON.parse(process.argv[2] ?? "{}") as Input;
 const pool = new pg.Pool({ connectionString: input.url, max: 10 });
 
-const APPEND = `with c as (update counters set value = value + 1 where name = 'events' returning value)
-  insert into events (seq, type, time, org_path, data) select value, $1, $2, $3, $4 from c returning seq`;
+const APPEND = "insert into event_outbox (type, time, org_path, data) values ($1, $2, $3, $4)";
 
 const READ_STATE = `select s.*, u.external_id as user_external_id, u.first_name as user_first_name,
   u.last_name as user_last_name, u.login_enabled as user_login_enabled, u.attributes as user_attributes,
@@ -105,31 +110,43 @@ async function release(client: pg.PoolClient, id: string): Promise<void> {
   });
 }
 
-async function write(client: pg.PoolClient, id: string, phone: string, withEvent: boolean): Promise<void> {
-  await tx(client, async () => {
+async function write(db: Database, id: string, phone: string, withEvent: boolean): Promise<void> {
+  await db.write(async (tx) => {
     const now = new Date().toISOString();
-    const locked = await client.query<{ version: number }>(
-      `${READ_STATE} where s.account_path like $1 and s.id = $2 for update of s`,
-      [`${input.accountPath}%`, id],
+    const locked = await sql<{
+      version: number;
+    }>`${sql.raw(READ_STATE)} where s.account_path like ${`${input.accountPath}%`} and s.id = ${id} for update of s`.execute(
+      tx.q,
     );
     const version = locked.rows[0]?.version;
-    await client.query(
-      "update agent_states set phone_number = $1, version = version + 1, updated_at = $2 where id = $3 and version = $4",
-      [phone, now, id, version],
+    await sql`update agent_states set phone_number = ${phone}, version = version + 1, updated_at = ${now} where id = ${id} and version = ${version}`.execute(
+      tx.q,
     );
-    if (withEvent) {
-      const row = await client.query(`${READ_STATE} where s.id = $1`, [id]);
-      await client.query(APPEND, ["agentState.changed", now, input.accountPath, JSON.stringify(row.rows[0])]);
-    }
-    return true;
+    // The row after the change: the call's answer, and its event's data.
+    const row = await sql`${sql.raw(READ_STATE)} where s.id = ${id}`.execute(tx.q);
+    if (withEvent) tx.emit({ type: "agentState.changed", orgPath: input.accountPath, data: row.rows[0] });
+    return ok();
   });
 }
 
+const db = input.mode === "pairs" ? undefined : await openDatabase({ url: input.url, dataDir: "", sync: "normal" });
 let operations = 0;
 const deadline = Date.now() + input.seconds * 1000;
+
 async function loop(index: number): Promise<void> {
   let n = 0;
   while (Date.now() < deadline) {
+    if (db) {
+      // Each loop writes its own agent, so the rows do not contend: only the event append may.
+      // Each agent's numbers are its own (a phone number is held by one agent per Account).
+      const which = (index + (input.offset ?? 0)) % input.agentIds.length;
+      const id = input.agentIds[which] as string;
+      n += 1;
+      const phone = `+1555${String(which).padStart(3, "0")}${String(n % 10_000).padStart(4, "0")}`;
+      await write(db, id, phone, input.mode === "writes-events");
+      operations += 1;
+      continue;
+    }
     const client = await pool.connect();
     try {
       if (input.mode === "pairs") {
@@ -138,15 +155,6 @@ async function loop(index: number): Promise<void> {
           await release(client, id);
           operations += 1;
         }
-      } else {
-        // Each loop writes its own agent, so the rows do not contend: only the event append may.
-        // Each agent's numbers are its own (a phone number is held by one agent per Account).
-        const which = (index + (input.offset ?? 0)) % input.agentIds.length;
-        const id = input.agentIds[which] as string;
-        n += 1;
-        const phone = `+1555${String(which).padStart(3, "0")}${String(n % 10_000).padStart(4, "0")}`;
-        await write(client, id, phone, input.mode === "writes-events");
-        operations += 1;
       }
     } finally {
       client.release();
@@ -158,4 +166,5 @@ const started = process.hrtime.bigint();
 await Promise.all(Array.from({ length: input.connections }, (_, i) => loop(i)));
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 await pool.end();
+await db?.close();
 process.stdout.write(`${JSON.stringify({ rate: operations / seconds, operations, retries })}\n`);

@@ -56,6 +56,8 @@ export async function compose(config: Config, overrides: Overrides = {}): Promis
     dataDir: config.dataDir,
     sync: config.sync,
     clock: () => clock.now(),
+    onListenerError: (error) =>
+      overrides.logger?.error({ err: error }, "publishing or numbering committed events failed"),
   });
   const deps: Deps = {
     db,

@@ -1,10 +1,10 @@
 /**
  * The `snapshot` that starts a `?snapshot=true` stream: the agent states and
  * agent group states in scope, and the seq S they are consistent with. The
- * counter and the states are read in one transaction — on PostgreSQL a
- * REPEATABLE READ, READ ONLY one, so every read sees the same snapshot; on
- * SQLite the transaction holds the write lock — so the snapshot holds exactly
- * the changes of events 1…S and the stream continues with S + 1.
+ * counter and the states are read in one `consistentRead` (database.ts): on
+ * PostgreSQL a REPEATABLE READ snapshot under the sequencer's lock, on SQLite
+ * a transaction holding the write lock, so the snapshot holds exactly the
+ * changes of events 1…S and the stream continues with S + 1.
  *
  * The one place the event stream uses the services' presentation functions.
  */
@@ -20,12 +20,7 @@ export interface Snapshot {
 }
 
 export async function readSnapshot(db: Database, filter: SnapshotFilter, now: () => Date): Promise<Snapshot> {
-  const begin =
-    db.dialect === "postgres"
-      ? db.q.transaction().setIsolationLevel("repeatable read").setAccessMode("read only")
-      : db.q.transaction();
-  return begin.execute(async (trx) => {
-    // The counter first: on PostgreSQL the transaction's snapshot is taken by its first statement.
+  return db.consistentRead(async (trx) => {
     const seq = await latestSeq(trx);
     const at = now();
     const states = await snapshotAgentStates(trx, filter);

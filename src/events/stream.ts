@@ -2,11 +2,12 @@
  * The event stream of one process, wired: the hub fed by this process's
  * commits, the wake-ups from other processes, and revocation.
  *
- * - PostgreSQL: a dedicated listener connection. After each commit this process
- *   sends `NOTIFY callboard_events_<schema>, '<seq>'` (coalesced: one per turn of
- *   the event loop); every instance that hears a seq past its own reads the log.
- *   A safety poll every second covers a writer that died between its commit and
- *   its NOTIFY. Revocations travel on `callboard_revocation_<schema>`.
+ * - PostgreSQL: a dedicated listener connection. Each run of the sequencer
+ *   (storage/event-sequencer.ts) that numbers events sends
+ *   `NOTIFY callboard_events_<schema>, '<seq>'` in its transaction; every
+ *   instance that hears a seq past its own reads the log. A safety poll every
+ *   second covers a lost notification. Revocations travel on
+ *   `callboard_revocation_<schema>`.
  * - SQLite: a file may be shared by several processes, so the log and the
  *   `revocations` table are polled every 50 ms (two indexed reads); an
  *   in-memory database has no other process and is never polled.
@@ -26,7 +27,14 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Deps } from "../services/context.js";
 import type { Forgetting } from "../services/credentials.js";
-import { lastRevocation, notify, pruneRevocations, recordRevocation, revocationsAfter } from "../storage/event-log.js";
+import {
+  eventsChannelOf,
+  lastRevocation,
+  notify,
+  pruneRevocations,
+  recordRevocation,
+  revocationsAfter,
+} from "../storage/event-log.js";
 import { EventHub, type Subscription } from "./hub.js";
 import { PgListener } from "./postgres-listener.js";
 
@@ -68,27 +76,15 @@ export async function startEventStream(deps: Deps, options: EventStreamOptions =
   if (postgres) {
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.q);
     const schema = (rows[0]?.schema ?? "public").replace(/[^a-zA-Z0-9_]/g, "_");
-    eventsChannel = `callboard_events_${schema}`.slice(0, 63);
+    eventsChannel = db.eventsChannel ?? eventsChannelOf(schema);
     revocationChannel = `callboard_revocation_${schema}`.slice(0, 63);
   }
 
-  // NOTIFY after commit, coalesced: the highest seq of this turn of the event loop.
-  let notifySeq = 0;
-  let notifyScheduled = false;
-  const sendNotify = () => {
-    notifyScheduled = false;
-    notify(db.q, eventsChannel, String(notifySeq)).catch((error: unknown) => onError(error, "NOTIFY"));
-  };
+  // This process's commits reach its hub at once; the NOTIFY that wakes the
+  // other instances is sent by the sequencer, in the transaction that numbers them.
   const offCommitted = db.onCommitted((events) => {
     try {
       hub.committed(events);
-      if (postgres) {
-        notifySeq = Math.max(notifySeq, events[events.length - 1]?.seq ?? 0);
-        if (!notifyScheduled) {
-          notifyScheduled = true;
-          setImmediate(sendNotify);
-        }
-      }
     } catch (error) {
       onError(error, "publishing committed events");
     }

@@ -193,7 +193,10 @@ export async function registerEventsRoute(app: FastifyInstance, deps: AppDeps, g
     }
     const filter = filterOf(actor, query);
 
-    let after = hub.lastSeq;
+    // "The present" includes every change committed before this request:
+    // on PostgreSQL, once the sequencer has numbered it.
+    await db.settled();
+    let after = Math.max(hub.lastSeq, await latestSeq(db.q));
     if (query.resume !== undefined || query.json) {
       const start = await startAfter(query.resume ?? 0);
       if ("error" in start) return send(reply, fail(start.error), start.status);

@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { CompiledQuery, Kysely, sql } from "kysely";
 import type { MethodResult } from "../domain/errors.js";
 import { insertMany } from "./bulk.js";
+import { eventsChannelOf } from "./event-log.js";
+import { EventSequencer, moveOutboxSql, type NumberedRow, SEQUENCER_LOCK } from "./event-sequencer.js";
 import { GroupCommit, type Outcome } from "./group-commit.js";
 import { pendingKey } from "./idempotency.js";
 import { migrate } from "./migrations.js";
@@ -58,6 +60,15 @@ export interface Database {
    * change committed still answers its result.
    */
   onCommitted(listener: (events: StoredEvent[]) => void): () => void;
+  /** Resolves once every event committed before the call is numbered and readable (PostgreSQL's sequencer). */
+  settled(): Promise<void>;
+  /**
+   * Runs `read` in a transaction whose view holds exactly the changes of the
+   * events up to the counter it reads (a snapshot consistent with seq S).
+   */
+  consistentRead<T>(read: (q: Kysely<Schema>) => Promise<T>): Promise<T>;
+  /** PostgreSQL: the NOTIFY channel on which a new last seq is announced */
+  readonly eventsChannel: string | undefined;
   /** Whether the database answers (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -70,7 +81,7 @@ export interface DatabaseOptions {
   dataDir: string;
   sync: "normal" | "full";
   clock?: () => Date;
-  /** a committed-event listener threw (the write itself succeeded) */
+  /** a committed-event listener threw, or the sequencer failed (the write itself succeeded) */
   onListenerError?: (error: unknown) => void;
   /** told each write transaction's duration and whether it committed (metrics) */
   onTransaction?: (ms: number, committed: boolean) => void;
@@ -105,6 +116,17 @@ function numbered(pending: readonly NewEvent[], first: number, time: string): St
     data: e.data,
     ...(e.reason ? { reason: e.reason } : {}),
   }));
+}
+
+function storedOf(row: NumberedRow): StoredEvent {
+  return {
+    seq: row.seq,
+    type: row.type,
+    time: row.time,
+    orgPath: row.org_path,
+    data: JSON.parse(row.data),
+    ...(row.reason ? { reason: row.reason } : {}),
+  };
 }
 
 class RollBack extends Error {
@@ -157,7 +179,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 
   async function appendEvents(trx: Kysely<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
-    if (dialectName === "postgres") return appendEventsAndCommit(trx, pending);
     // One counter row numbers the events: bumped inside the writing transaction,
     // it is gap-free and in commit order (a rolled-back bump is rolled back too).
     const counter = await bumpEventCounter.first(trx, pending.length);
@@ -181,41 +202,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 
   /**
-   * PostgreSQL: the bump, the insert of every event and the COMMIT in one round
-   * trip, the last thing the transaction does. The counter row's lock is what
-   * keeps seq gap-free and in commit order, and it is held from the bump to the
-   * commit: sent together, nothing waits on this process's event loop or on the
-   * network in between (see DECISIONS.md, "The event counter").
+   * PostgreSQL: the insert of every event into the outbox and the COMMIT in one
+   * round trip, the transaction's last. No lock is shared between writers; the
+   * sequencer numbers the rows once committed (event-sequencer.ts).
    *
    * A query string of several statements must use the simple protocol, with no
    * bound parameters: values are quoted literals (strings never hold NUL: every
-   * input refuses it). Such a query's results are not handed back by Kysely, so
-   * the first seq is left in a session setting and read after the commit, off
-   * the critical section. Kysely's own COMMIT that follows finds no transaction
-   * and does nothing.
+   * input refuses it). Kysely's own COMMIT that follows finds no transaction and
+   * does nothing.
    */
-  async function appendEventsAndCommit(trx: Kysely<Schema>, pending: NewEvent[]): Promise<StoredEvent[]> {
-    const n = pending.length;
-    const time = clock().toISOString();
-    const array = (values: string[]) => `array[${values.map(quoteLiteral).join(", ")}]::text[]`;
-    const text = `with bumped as (update counters set value = value + ${n} where name = 'events' returning value),
-      inserted as (
-        insert into events (seq, type, time, org_path, data, reason)
-        select bumped.value - ${n} + e.ord, e.type, ${quoteLiteral(time)}, e.org_path, e.data, e.reason
-        from bumped, unnest(
-          ${array(pending.map((e) => e.type))},
-          ${array(pending.map((e) => e.orgPath))},
-          ${array(pending.map((e) => JSON.stringify(e.data)))},
-          array[${pending.map((e) => (e.reason ? quoteLiteral(e.reason) : "null")).join(", ")}]::text[]
-        ) with ordinality as e(type, org_path, data, reason, ord)
-      )
-      select set_config('callboard.first_seq', (select value - ${n} + 1 from bumped)::text, false);
-      commit`;
+  async function appendToOutboxAndCommit(trx: Kysely<Schema>, pending: NewEvent[]): Promise<void> {
+    const time = quoteLiteral(clock().toISOString());
+    // A VALUES list is inserted in its order, so the tickets follow the events' order.
+    const rows = pending.map(
+      (e) =>
+        `(${quoteLiteral(e.type)}, ${time}, ${quoteLiteral(e.orgPath)}, ${quoteLiteral(JSON.stringify(e.data))}, ${e.reason ? quoteLiteral(e.reason) : "null"})`,
+    );
+    const text = `insert into event_outbox (type, time, org_path, data, reason) values ${rows.join(", ")}; commit`;
     await trx.executeQuery(CompiledQuery.raw(text, []));
-    const { rows } = await sql<{ first: string }>`select current_setting('callboard.first_seq') as first`.execute(trx);
-    const first = Number(rows[0]?.first);
-    if (!Number.isSafeInteger(first)) throw new Error("the events counter row is missing");
-    return numbered(pending, first, time);
+  }
+
+  let eventsChannel: string | undefined;
+  let sequencer: EventSequencer | undefined;
+  if (dialectName === "postgres" && options.url) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(q);
+    eventsChannel = eventsChannelOf(rows[0]?.schema ?? "public");
+    sequencer = new EventSequencer({
+      url: options.url,
+      channel: eventsChannel,
+      numbered: (rows) => publish(rows.map(storedOf)),
+      onError: (error) => options.onListenerError?.(error),
+    });
+    sequencer.start();
   }
 
   return {
@@ -232,13 +250,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         // The call's Idempotency-Key and its response commit with the change.
         const idempotent = pendingKey();
         if (idempotent && !idempotent.stored) await idempotent.complete(trx, out);
-        if (pending.length > 0) committed = await appendEvents(trx, pending);
+        if (pending.length > 0) {
+          if (sequencer) {
+            await appendToOutboxAndCommit(trx, pending);
+            outboxed = true;
+          } else committed = await appendEvents(trx, pending);
+        }
         return { value: out, keep: true };
       };
       let kept = false;
+      let outboxed = false;
       try {
         const result = group ? await group.run(call) : await inTransaction(call);
         kept = result.keep;
+        // Its events are durable in the outbox: a run numbers them soon (the
+        // call does not wait; a reader that must see them calls settled()).
+        if (kept && outboxed) sequencer?.kick();
         return result.value;
       } finally {
         options.onTransaction?.(performance.now() - started, kept);
@@ -249,10 +276,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    eventsChannel,
+    settled: () => sequencer?.settled() ?? Promise.resolve(),
+    async consistentRead<T>(read: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+      // SQLite: the transaction holds the write lock, so no event can be appended meanwhile.
+      if (!sequencer || !eventsChannel) return q.transaction().execute(read);
+      const channel = eventsChannel;
+      // PostgreSQL: under the sequencer's lock no run commits; the REPEATABLE READ
+      // snapshot, taken by the first statement, numbers the outbox rows it sees
+      // itself, so the counter it then reads covers exactly the changes in view.
+      return q.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${SEQUENCER_LOCK})`.execute(conn);
+        try {
+          return await conn
+            .transaction()
+            .setIsolationLevel("repeatable read")
+            .execute(async (trx) => {
+              await sql.raw(moveOutboxSql(1_000_000, channel)).execute(trx);
+              return read(trx);
+            });
+        } finally {
+          await sql`select pg_advisory_unlock(${SEQUENCER_LOCK})`.execute(conn);
+        }
+      });
+    },
     async ping() {
       await sql`select 1`.execute(q);
     },
     async close() {
+      await sequencer?.stop();
       await q.destroy();
     },
   };

@@ -99,6 +99,11 @@ export async function snapshotAgentGroups(q: Q, filter: SnapshotFilter): Promise
 }
 
 /** Wake the other instances (PostgreSQL): a NOTIFY on `channel`, sent outside any transaction. */
+/** The NOTIFY channel of a schema's event log: its payload is the new last seq. */
+export function eventsChannelOf(schema: string): string {
+  return `callboard_events_${schema.replace(/[^a-zA-Z0-9_]/g, "_")}`.slice(0, 63);
+}
+
 export async function notify(q: Q, channel: string, payload: string): Promise<void> {
   await sql`select pg_notify(${channel}, ${payload})`.execute(q);
 }

@@ -9,6 +9,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { DialectName } from "./database.js";
 import { createIdempotencyKeyTable } from "./idempotency.js";
+import { isPostgres } from "./locks.js";
 import type { Schema } from "./schema.js";
 
 interface Migration {
@@ -227,6 +228,23 @@ const MIGRATIONS: Migration[] = [
         .on("agent_states")
         .columns(["agent_group_id", "work_state", "contact_state", "contact_state_start", "id"])
         .execute();
+    },
+  },
+  {
+    name: "0006_event_outbox",
+    async up(db) {
+      // PostgreSQL: writers append their events here, unnumbered; the sequencer
+      // moves them into `events` with their seq (event-sequencer.ts). SQLite
+      // numbers in the writing transaction and has no use for it.
+      if (!isPostgres(db)) return;
+      await sql`create table event_outbox (
+        ticket bigserial primary key,
+        type text not null,
+        time text not null,
+        org_path text not null,
+        data text not null,
+        reason text
+      )`.execute(db);
     },
   },
 ];

@@ -52,6 +52,7 @@ describe("the event hub", () => {
     const agents = await makeAgents(t, account.accountId, group.internalId, 4);
     const { db } = t.runtime.deps;
     const hub = new EventHub({ q: db.q, recentEvents: 0, catchUpPage: 4, tickMs: 1 });
+    await db.settled();
     await hub.start();
     const off = db.onCommitted((events) => hub.committed(events));
     const start = await lastSeq(t);
@@ -104,12 +105,14 @@ describe("the event hub", () => {
     const { db } = t.runtime.deps;
     // A hub that hears of no commit: it lags the log until woken, like an instance the NOTIFY has not reached yet.
     const hub = new EventHub({ q: db.q, tickMs: 1 });
+    await db.settled();
     await hub.start();
     for (let i = 0; i < 6; i++) await touch(t, agent!, 7000 + i);
     const seen = await lastSeq(t);
     const { res, ids } = sink();
     hub.subscribe(res, { filter: { scope: "/" }, holder: { userId: "u", credential: "" }, after: seen, first: "" });
     for (let i = 0; i < 3; i++) await touch(t, agent!, 7100 + i);
+    await db.settled();
     hub.wake();
     const deadline = Date.now() + 10_000;
     while (ids.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -123,6 +126,7 @@ describe("the event hub", () => {
     const [agent] = await makeAgents(t, account.accountId, group.internalId, 1);
     const { db } = t.runtime.deps;
     const hub = new EventHub({ q: db.q, tickMs: 1, maxBufferBytes: 8_000 });
+    await db.settled();
     await hub.start();
     const off = db.onCommitted((events) => hub.committed(events));
     // A socket that never takes anything: its bytes stay queued.

@@ -113,6 +113,17 @@ describe(`two instances on one ${TEST_DATABASE} database`, () => {
         es.events.map((e: WireEvent) => e.seq),
         expected,
       );
+      // Each agent's changes in the order they were made.
+      for (const [w, agent] of agents.entries()) {
+        const phones = es.events
+          .map((e: WireEvent) => e.data as { internalId?: string; currentPhoneNumber?: string })
+          .filter((d) => d.internalId === agent.state.internalId)
+          .map((d) => d.currentPhoneNumber);
+        assert.deepEqual(
+          phones,
+          Array.from({ length: perWriter }, (_, i) => `+1555${String(w * 1000 + i).padStart(7, "0")}`),
+        );
+      }
       es.close();
     }
   });

@@ -1,7 +1,8 @@
 /**
  * Reads straight from a test app's database, for what the API does not show:
  * how many rows a table holds (so a refused call can be seen to change nothing)
- * and the events written with each change.
+ * and the events written with each change. On PostgreSQL the events are read
+ * once the sequencer has numbered everything committed before the read.
  */
 import type { TestApp } from "./app.js";
 
@@ -9,6 +10,7 @@ type Counted = "orgs" | "users" | "events" | "agent_groups" | "schedule_groups";
 
 async function count(t: TestApp, table: Counted, where?: { column: string; value: string }): Promise<number> {
   const { q } = t.runtime.deps.db;
+  if (table === "events") await t.runtime.deps.db.settled();
   let query = q.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n"));
   if (where) query = query.where(q.dynamic.ref(where.column), "=", where.value);
   const row = await query.executeTakeFirstOrThrow();
@@ -23,8 +25,9 @@ export const groupCount = (t: TestApp, accountId: string) =>
 export const scheduleGroupCount = (t: TestApp, agentGroupId: string) =>
   count(t, "schedule_groups", { column: "agent_group_id", value: agentGroupId });
 
-/** The seq of the last event written. */
+/** The seq of the last event written (on PostgreSQL, once the sequencer has numbered what was committed). */
 export async function lastSeq(t: TestApp): Promise<number> {
+  await t.runtime.deps.db.settled();
   const row = await t.runtime.deps.db.q
     .selectFrom("counters")
     .select("value")
@@ -35,6 +38,7 @@ export async function lastSeq(t: TestApp): Promise<number> {
 
 /** The events written after `seq`, in order, their data parsed. */
 export async function eventsAfter(t: TestApp, seq: number) {
+  await t.runtime.deps.db.settled();
   const rows = await t.runtime.deps.db.q
     .selectFrom("events")
     .selectAll()

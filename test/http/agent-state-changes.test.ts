@@ -418,6 +418,7 @@ describe("maxBreakTime", () => {
   const t = suiteApp({ clock });
 
   async function breakEvents() {
+    await t.runtime.deps.db.settled();
     const rows = await t.runtime.deps.db.q
       .selectFrom("events")
       .selectAll()

@@ -788,6 +788,7 @@ describe("events", () => {
     const group = await makeGroup(t, accountId);
     await makeAgents(t, accountId, group.internalId, 3, { ready: true });
     await t.call("createAgents", { agents: null, agentGroup: { internalId: group.internalId }, initialState: {} });
+    await t.runtime.deps.db.settled();
     const rows = await t.runtime.deps.db.q.selectFrom("events").select("seq").orderBy("seq").execute();
     const seqs = rows.map((r) => Number(r.seq));
     assert.ok(seqs.length > 10);

@@ -82,6 +82,7 @@ describe("acquisition leases, with a clock the test moves", () => {
     const events = await eventsAfter(t, since);
     assert.equal(events.length, 1);
     assert.equal(events[0]?.type, "agentState.changed");
+    await t.runtime.deps.db.settled();
     const stored = await t.runtime.deps.db.q
       .selectFrom("events")
       .select("reason")

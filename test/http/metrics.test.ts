@@ -106,6 +106,7 @@ describe("GET /metrics", () => {
   });
 
   it("reports the event seq from the counters row, and the event stream's subscribers", async () => {
+    await t.runtime.deps.db.settled();
     const row = await t.runtime.deps.db.q
       .selectFrom("counters")
       .select("value")

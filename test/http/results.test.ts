@@ -175,6 +175,7 @@ describe("every method's reply validates against its result schema", () => {
   });
 
   it("every stored event has a known type, and its data validates against that type's schema", async () => {
+    await t.runtime.deps.db.settled();
     const rows = await t.runtime.deps.db.q.selectFrom("events").selectAll().orderBy("seq").execute();
     const seen = new Set<string>();
     for (const row of rows) {

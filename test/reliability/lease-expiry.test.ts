@@ -41,6 +41,7 @@ describe("lease expiry with two instances on one database", () => {
       assert.ok(Date.now() < deadline, "leases not released");
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await Promise.all([first.runtime.deps.db.settled(), second.runtime.deps.db.settled()]);
     const rows = await first.runtime.deps.db.q
       .selectFrom("events")
       .select(["data", "reason"])

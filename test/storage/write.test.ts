@@ -89,6 +89,7 @@ describe(`write() on ${TEST_DATABASE}`, () => {
         await writeOrg(tx, unique("e"));
         return ok();
       });
+      await db.settled();
       assert.deepEqual(seen, [[before + 1, before + 2]]);
     } finally {
       stop();
@@ -110,6 +111,7 @@ describe(`write() on ${TEST_DATABASE}`, () => {
         parent: { internalId: accountId },
       });
       assert.equal(reply.status, 200);
+      await db.settled();
       assert.ok(delivered.includes("agentGroup.created"), delivered.join());
     } finally {
       stopBroken();
