@@ -15,10 +15,12 @@
  *
  * A run is one round trip on a connection of its own (BEGIN, the lock, the
  * move with a NOTIFY of the new last seq, COMMIT, as one simple-protocol query).
- * Runs are coalesced: a write asks for a run that starts after its commit and
- * waits for it (`settled`), so a write answers once its events are numbered
- * and readable, and one run serves every write committed before it began. A
- * poll covers writes whose process died between their commit and the run.
+ * Runs are coalesced: a write asks for a run after its commit and answers
+ * without waiting (its events are durable in the outbox); runs start at most
+ * every `gatherMs`, so under load one run numbers the writes of that time, and
+ * a lone write is numbered at once. A reader that must see everything
+ * committed before it waits for a run that began after its call (`settled`).
+ * A poll covers writes whose process died between their commit and the run.
  */
 import pg from "pg";
 
@@ -44,7 +46,7 @@ export interface SequencerOptions {
   numbered: (rows: NumberedRow[]) => void;
   onError?: (error: unknown) => void;
   pollMs?: number;
-  /** how long a run waits after it is asked for, gathering the writes of that time */
+  /** runs start at most this often: under load, one run numbers the writes of that time */
   gatherMs?: number;
 }
 
@@ -83,6 +85,7 @@ export class EventSequencer {
   #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   #gather: NodeJS.Timeout | undefined;
+  #lastStart = Number.NEGATIVE_INFINITY;
   #run: Promise<void> = Promise.resolve();
   #stopped = false;
 
@@ -109,8 +112,12 @@ export class EventSequencer {
     });
   }
 
-  /** Asks for a run, after `gatherMs` so that one run numbers the writes of a few milliseconds. */
-  kick(delayMs = this.#options.gatherMs ?? GATHER_MS): void {
+  /**
+   * Asks for a run: at once when the last one began `gatherMs` ago or more,
+   * else when that time is up, so under load one run numbers the writes of a
+   * few milliseconds, and a lone write is numbered at once.
+   */
+  kick(delayMs = Math.max(0, this.#lastStart + (this.#options.gatherMs ?? GATHER_MS) - performance.now())): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
@@ -123,6 +130,7 @@ export class EventSequencer {
     this.#gather = setTimeout(() => {
       this.#gather = undefined;
       this.#running = true;
+      this.#lastStart = performance.now();
       this.#run = this.#loop();
     }, delayMs);
   }
