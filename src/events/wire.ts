@@ -39,12 +39,31 @@ export interface WireEvent {
 
 /** A published event: the wire form, where it belongs, and its frame, built once. */
 export interface Published {
-  seq: number;
-  type: string;
-  orgPath: string;
-  wire: WireEvent;
-  /** the SSE frame: id, event, data lines and the blank line */
-  frame: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly orgPath: string;
+  readonly wire: WireEvent;
+  /** the SSE frame: id, event, data lines and the blank line (built when first asked for: often nobody does) */
+  readonly frame: string;
+}
+
+class PublishedEvent implements Published {
+  #frame: string | undefined;
+  readonly seq: number;
+  readonly type: string;
+
+  constructor(
+    readonly wire: WireEvent,
+    readonly orgPath: string,
+  ) {
+    this.seq = wire.seq;
+    this.type = wire.type;
+  }
+
+  get frame(): string {
+    this.#frame ??= sseFrame(this.seq, this.type, this.wire);
+    return this.#frame;
+  }
 }
 
 /**
@@ -63,7 +82,7 @@ export function sseFrame(id: number | string, event: string, data: unknown): str
 }
 
 export function publishedOf(wire: WireEvent, orgPath: string): Published {
-  return { seq: wire.seq, type: wire.type, orgPath, wire, frame: sseFrame(wire.seq, wire.type, wire) };
+  return new PublishedEvent(wire, orgPath);
 }
 
 /** What one subscription lets through. */
