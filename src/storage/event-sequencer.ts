@@ -23,20 +23,15 @@
  * A poll covers writes whose process died between their commit and the run.
  */
 import pg from "pg";
+import type { EventRow } from "./schema.js";
 
 /** Names the sequencer's advisory lock (shared with the snapshot, which reads under it). */
 export const SEQUENCER_LOCK = 734_002;
 const BATCH = 5_000;
 const GATHER_MS = 10;
 
-export interface NumberedRow {
-  seq: number;
-  type: string;
-  time: string;
-  org_path: string;
-  data: string;
-  reason: string | null;
-}
+/** A row of `events` as a run numbered it. */
+export type NumberedRow = EventRow;
 
 export interface SequencerOptions {
   url: string;

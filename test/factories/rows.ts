@@ -1,10 +1,32 @@
 /**
  * Rows written straight into the tables, for the organization and identity
- * suites: they need an agent group or an agent to exist, and the Contact Center
- * methods that make them belong to another suite.
+ * suites (they need an agent group or an agent to exist, and the Contact Center
+ * methods that make them belong to another suite) and for the storage suites.
  */
+import type { Tx } from "../../src/storage/database.js";
+import { orgs } from "../../src/storage/orgs.js";
 import type { TestApp } from "./app.js";
 import { unique } from "./app.js";
+
+/** Writes an Enterprise row (under `parentId`) and its event inside `tx`, as a write() of a test. */
+export async function writeOrg(tx: Tx, externalId: string, parentId = "root"): Promise<void> {
+  const now = new Date().toISOString();
+  const id = unique("org");
+  await orgs.insert(tx, {
+    id,
+    external_id: externalId,
+    parent_id: parentId,
+    type: "Enterprise",
+    path: `/root/${id}/`,
+    attributes: "[]",
+    preferences: "[]",
+    created_at: now,
+    updated_at: now,
+    created_by: null,
+    modified_by: null,
+  });
+  tx.emit({ type: "org.created", orgPath: `/root/${id}/`, data: { externalId } });
+}
 
 async function accountRow(t: TestApp, accountId: string) {
   return t.runtime.deps.db.q.selectFrom("orgs").selectAll().where("id", "=", accountId).executeTakeFirstOrThrow();

@@ -7,30 +7,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sql } from "kysely";
 import { fail, issue, ok } from "../../src/domain/errors.js";
-import type { Tx } from "../../src/storage/database.js";
 import { runIdempotently } from "../../src/storage/idempotency.js";
-import { orgs } from "../../src/storage/orgs.js";
 import { suiteApp, TEST_DATABASE, unique } from "../factories/app.js";
 import { lastSeq } from "../factories/inspect.js";
-
-async function writeOrg(tx: Tx, externalId: string, parentId = "root"): Promise<void> {
-  const now = new Date().toISOString();
-  const id = unique("org");
-  await orgs.insert(tx, {
-    id,
-    external_id: externalId,
-    parent_id: parentId,
-    type: "Enterprise",
-    path: `/root/${id}/`,
-    attributes: "[]",
-    preferences: "[]",
-    created_at: now,
-    updated_at: now,
-    created_by: null,
-    modified_by: null,
-  });
-  tx.emit({ type: "org.created", orgPath: `/root/${id}/`, data: { externalId } });
-}
+import { writeOrg } from "../factories/rows.js";
 
 async function exists(externalId: string): Promise<boolean> {
   const row = await t.runtime.deps.db.q

@@ -7,30 +7,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fail, issue, ok, warning } from "../../src/domain/errors.js";
-import type { Tx } from "../../src/storage/database.js";
-import { orgs } from "../../src/storage/orgs.js";
 import { makeAccount, suiteApp, TEST_DATABASE, unique } from "../factories/app.js";
 import { lastSeq, orgCount } from "../factories/inspect.js";
-
-/** Writes an Enterprise row and its event inside `tx`. */
-async function writeOrg(tx: Tx, externalId: string): Promise<void> {
-  const now = new Date().toISOString();
-  const id = unique("org");
-  await orgs.insert(tx, {
-    id,
-    external_id: externalId,
-    parent_id: "root",
-    type: "Enterprise",
-    path: `/root/${id}/`,
-    attributes: "[]",
-    preferences: "[]",
-    created_at: now,
-    updated_at: now,
-    created_by: null,
-    modified_by: null,
-  });
-  tx.emit({ type: "org.created", orgPath: `/root/${id}/`, data: { externalId } });
-}
+import { writeOrg } from "../factories/rows.js";
 
 describe(`write() on ${TEST_DATABASE}`, () => {
   const t = suiteApp();
