@@ -48,7 +48,8 @@ export interface SequencerOptions {
 /**
  * The move, as SQL text: the outbox rows in ticket order, numbered after the
  * counter, and a NOTIFY of the new last seq on `channel` when any moved (the
- * scalar subquery runs once, and only if a row is selected).
+ * scalar subquery runs once, and only if a row is selected). A run that finds
+ * nothing writes nothing: an idle poll costs no WAL flush.
  */
 export function moveOutboxSql(limit: number, channel: string): string {
   const quoted = channel.replace(/'/g, "''");
@@ -64,7 +65,8 @@ export function moveOutboxSql(limit: number, channel: string): string {
       select last.value + numbered.n, type, time, org_path, data, reason from numbered, last
       returning seq, type, time, org_path, data, reason
     ), bumped as (
-      update counters set value = value + (select count(*) from numbered) where name = 'events'
+      update counters set value = value + (select count(*) from numbered)
+      where name = 'events' and exists (select 1 from numbered)
     )
     select inserted.*, (select pg_notify('${quoted}', max(seq)::text) from inserted) as notified
     from inserted order by seq`;
