@@ -2,7 +2,7 @@
  * PostgreSQL writes with their events against the same writes without the
  * event append (SPEC §9: ≥ 0.7×), on two instances (two pools) of one schema.
  * Each write is one transaction through `db.write` inserting a session row;
- * the "with events" round also emits one event, numbered by the counter.
+ * the "with events" round also emits one event (the outbox, then the sequencer).
  *
  *   node --import tsx bench/pg-event-append.ts [--seconds 5] [--connections 16]
  *   CALLBOARD_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test)

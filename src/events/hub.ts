@@ -35,7 +35,7 @@
 import type { ServerResponse } from "node:http";
 import type { Kysely } from "kysely";
 import type { StoredEvent } from "../storage/database.js";
-import { latestSeq, orgExternalIds, readEvents } from "../storage/event-log.js";
+import { latestSeq, orgExternalIds, readEvents, storedEventOf } from "../storage/event-log.js";
 import type { EventRow, Schema } from "../storage/schema.js";
 import { accepts, accountIdOf, type EventFilter, type Published, publishedOf } from "./wire.js";
 
@@ -207,7 +207,7 @@ export class EventHub {
       this.#needRead = false;
       const rows = await readEvents(this.#q, this.#lastSeq, Number.MAX_SAFE_INTEGER, 1000);
       const fresh = rows.filter((row) => row.seq > this.#lastSeq);
-      if (fresh.length > 0) this.#publish(await this.#toPublished(fresh.map(storedOf)));
+      if (fresh.length > 0) this.#publish(await this.#toPublished(fresh.map(storedEventOf)));
       if (rows.length === 1000) this.#needRead = true;
     }
   }
@@ -263,12 +263,12 @@ export class EventHub {
       return this.#recent.slice(start, start + limit).filter((p) => p.seq <= through);
     }
     const rows = await readEvents(this.#q, after, through, limit);
-    return this.#toPublished(rows.map(storedOf));
+    return this.#toPublished(rows.map(storedEventOf));
   }
 
   /** The published form of log rows (the JSON page). */
   async present(rows: readonly EventRow[]): Promise<Published[]> {
-    return this.#toPublished(rows.map(storedOf));
+    return this.#toPublished(rows.map(storedEventOf));
   }
 
   /**
@@ -423,18 +423,4 @@ export class EventHub {
       this.closeSubscriber(sub, reason);
     }
   }
-}
-
-function storedOf(row: EventRow | StoredEvent): StoredEvent {
-  if ("org_path" in row) {
-    return {
-      seq: Number(row.seq),
-      type: row.type,
-      time: row.time,
-      orgPath: row.org_path,
-      data: JSON.parse(row.data),
-      ...(row.reason ? { reason: row.reason } : {}),
-    };
-  }
-  return row;
 }

@@ -27,14 +27,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Deps } from "../services/context.js";
 import type { Forgetting } from "../services/credentials.js";
-import {
-  eventsChannelOf,
-  lastRevocation,
-  notify,
-  pruneRevocations,
-  recordRevocation,
-  revocationsAfter,
-} from "../storage/event-log.js";
+import { lastRevocation, notify, pruneRevocations, recordRevocation, revocationsAfter } from "../storage/event-log.js";
 import { EventHub, type Subscription } from "./hub.js";
 import { PgListener } from "./postgres-listener.js";
 
@@ -76,7 +69,7 @@ export async function startEventStream(deps: Deps, options: EventStreamOptions =
   if (postgres) {
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.q);
     const schema = (rows[0]?.schema ?? "public").replace(/[^a-zA-Z0-9_]/g, "_");
-    eventsChannel = db.eventsChannel ?? eventsChannelOf(schema);
+    eventsChannel = db.eventsChannel ?? "";
     revocationChannel = `callboard_revocation_${schema}`.slice(0, 63);
   }
 

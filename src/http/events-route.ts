@@ -196,12 +196,12 @@ export async function registerEventsRoute(app: FastifyInstance, deps: AppDeps, g
     // "The present" includes every change committed before this request:
     // on PostgreSQL, once the sequencer has numbered it.
     await db.settled();
-    let after = Math.max(hub.lastSeq, await latestSeq(db.q));
+    let after: number;
     if (query.resume !== undefined || query.json) {
       const start = await startAfter(query.resume ?? 0);
       if ("error" in start) return send(reply, fail(start.error), start.status);
       after = start.after;
-    }
+    } else after = Math.max(hub.lastSeq, await latestSeq(db.q));
 
     if (query.json) {
       const events: WireEvent[] = [];

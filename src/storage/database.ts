@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { CompiledQuery, Kysely, sql } from "kysely";
 import type { MethodResult } from "../domain/errors.js";
 import { insertMany } from "./bulk.js";
-import { eventsChannelOf } from "./event-log.js";
-import { EventSequencer, moveOutboxSql, type NumberedRow, SEQUENCER_LOCK } from "./event-sequencer.js";
+import { eventsChannelOf, storedEventOf } from "./event-log.js";
+import { EventSequencer, moveOutboxSql, SEQUENCER_LOCK } from "./event-sequencer.js";
 import { GroupCommit, type Outcome } from "./group-commit.js";
 import { pendingKey } from "./idempotency.js";
 import { migrate } from "./migrations.js";
@@ -118,17 +118,6 @@ function numbered(pending: readonly NewEvent[], first: number, time: string): St
   }));
 }
 
-function storedOf(row: NumberedRow): StoredEvent {
-  return {
-    seq: row.seq,
-    type: row.type,
-    time: row.time,
-    orgPath: row.org_path,
-    data: JSON.parse(row.data),
-    ...(row.reason ? { reason: row.reason } : {}),
-  };
-}
-
 class RollBack extends Error {
   constructor(readonly outcome: Outcome<unknown>) {
     super("rolled back");
@@ -230,7 +219,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     sequencer = new EventSequencer({
       url: options.url,
       channel: eventsChannel,
-      numbered: (rows) => publish(rows.map(storedOf)),
+      numbered: (rows) => publish(rows.map(storedEventOf)),
       onError: (error) => options.onListenerError?.(error),
     });
     sequencer.start();

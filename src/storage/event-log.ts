@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import { agentStateQuery } from "./agent-states.js";
+import type { StoredEvent } from "./database.js";
 import { prepare } from "./prepared.js";
 import type { AgentGroupRow, EventRow, Schema } from "./schema.js";
 import { under } from "./scope.js";
@@ -12,6 +13,18 @@ import { under } from "./scope.js";
 type Q = Kysely<Schema>;
 
 const latest = prepare((q) => q.selectFrom("counters").select("value").where("name", "=", "events"));
+
+/** A row of the log as the listeners of committed events get it: its data parsed. */
+export function storedEventOf(row: EventRow): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    type: row.type,
+    time: row.time,
+    orgPath: row.org_path,
+    data: JSON.parse(row.data),
+    ...(row.reason ? { reason: row.reason } : {}),
+  };
+}
 
 /** The seq of the last event committed (the counter, which retention never lowers). */
 export async function latestSeq(q: Q): Promise<number> {

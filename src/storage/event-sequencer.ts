@@ -30,15 +30,12 @@ export const SEQUENCER_LOCK = 734_002;
 const BATCH = 5_000;
 const GATHER_MS = 10;
 
-/** A row of `events` as a run numbered it. */
-export type NumberedRow = EventRow;
-
 export interface SequencerOptions {
   url: string;
   /** the NOTIFY channel that wakes every instance's event stream */
   channel: string;
   /** each run's numbered events, in seq order */
-  numbered: (rows: NumberedRow[]) => void;
+  numbered: (rows: EventRow[]) => void;
   onError?: (error: unknown) => void;
   pollMs?: number;
   /** runs start at most this often: under load, one run numbers the writes of that time */
@@ -152,16 +149,16 @@ export class EventSequencer {
 
   async #runOnce(): Promise<number> {
     const client = await this.#connect();
-    let results: pg.QueryResult<NumberedRow>[];
+    let results: pg.QueryResult<EventRow>[];
     try {
-      results = (await client.query(this.#text)) as unknown as pg.QueryResult<NumberedRow>[];
+      results = (await client.query(this.#text)) as unknown as pg.QueryResult<EventRow>[];
     } catch (error) {
       // The connection's state is unknown (a failed multi-statement query rolls back): start afresh.
       this.#drop(client);
       throw error;
     }
     const rows = results[2]?.rows ?? [];
-    if (rows.length > 0) this.#options.numbered(rows.map((row) => ({ ...row, seq: Number(row.seq) })));
+    if (rows.length > 0) this.#options.numbered(rows);
     return rows.length;
   }
 
