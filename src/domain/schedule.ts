@@ -178,14 +178,20 @@ export function currentInterval(entries: readonly ScheduleEntry[], now: Date): I
   return undefined;
 }
 
-/** Local days after today that nextIntervalStart looks at: a week, and a day to spare. */
-const LOOK_AHEAD_DAYS = 8;
+/**
+ * Local days after today that nextIntervalStart looks at: two weeks and a day,
+ * so that a weekly entry whose next occurrence is empty (a DST gap, or a day a
+ * zone skipped, as Pacific/Apia skipped Friday 2011-12-30) is found the week
+ * after. The loop stops at the first occurrence found, so the bound costs only
+ * in that case.
+ */
+const LOOK_AHEAD_DAYS = 15;
 
 /**
  * The earliest start, strictly after `now`, of an interval of any entry, over
  * the intervals starting from yesterday (local) to LOOK_AHEAD_DAYS days after
- * today, which covers weekly entries; undefined when there is none (an empty
- * schedule). The intervals are currentInterval's: same days, zones and DST
+ * today, which covers weekly entries even when one occurrence is empty;
+ * undefined when there is none (an empty schedule). The intervals are currentInterval's: same days, zones and DST
  * rules, so at the instant answered currentInterval finds an interval, and an
  * interval that the spring-forward gap leaves empty is skipped, as
  * currentInterval never finds it. open24 without a day starts at every local

@@ -422,6 +422,12 @@ describe("nextIntervalStart", () => {
     assertNext([office, weekend], "2024-01-14T12:00:00Z", "2024-01-15T14:00:00.000Z");
   });
 
+  it("a weekly entry whose day the zone skipped starts the week after (Pacific/Apia had no Friday 2011-12-30)", () => {
+    const friday = [entry({ day: "Friday", timeZone: "Pacific/Apia" })];
+    // Thursday 2011-12-29 23:59:59.999 local (-10:00) → Friday 2012-01-06 00:00 local (+14:00).
+    assertNext(friday, "2011-12-29T09:59:59.999Z", "2012-01-05T10:00:00.000Z");
+  });
+
   it("an empty schedule, or an invalid date: undefined", () => {
     assertNext([], "2024-03-13T12:00:00Z", undefined);
     assert.equal(nextIntervalStart([entry({ open24: true })], new Date(Number.NaN)), undefined);
